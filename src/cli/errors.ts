@@ -1,0 +1,24 @@
+/** Errors of the command line itself (usage, files, options); never reused once published. */
+export const CLI_ERROR_CODES = {
+  CLI_USAGE: 'the command line is not valid for this command',
+  CLI_BAD_OPTION: 'an option value is not valid (hex key of the wrong length, unknown protocol)',
+  CLI_FILE: 'a file named on the command line cannot be read or written',
+  CLI_CONFIG: 'a configuration file is not valid',
+  CLI_FAILED: 'the command ran and reported failures (details on stderr and stdout)',
+} as const;
+
+export type CliErrorCode = keyof typeof CLI_ERROR_CODES;
+
+export const RETIRED_CLI_ERROR_CODES: readonly string[] = [];
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  readonly code: CliErrorCode;
+  readonly exitCode: number;
+
+  constructor(code: CliErrorCode, message: string, exitCode = code === 'CLI_USAGE' ? 2 : 1) {
+    super(message);
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}

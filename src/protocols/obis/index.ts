@@ -1,0 +1,1 @@
+export { type ObisCode, formatObis, obisFromBytes, parseObis } from './obis.js';
