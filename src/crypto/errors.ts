@@ -1,0 +1,24 @@
+/** Errors of the security module back ends; codes are never renamed or reused. */
+export const SECURITY_MODULE_ERROR_CODES = {
+  SM_NO_SUCH_KEY: 'no key pair under that label',
+  SM_KEY_EXISTS: 'a key pair under that label exists already',
+  SM_UNSUPPORTED_CURVE: 'the curve is not one the module offers',
+  SM_WRONG_PASSPHRASE: 'the key store cannot be opened with that passphrase',
+  SM_STORE_CORRUPT: 'the key store file is damaged or was altered',
+  SM_TOKEN: 'the PKCS#11 token or library reported an error',
+  SM_BAD_INPUT: 'an argument is not valid (digest length, peer public key)',
+} as const;
+
+export type SecurityModuleErrorCode = keyof typeof SECURITY_MODULE_ERROR_CODES;
+
+export const RETIRED_SECURITY_MODULE_ERROR_CODES: readonly string[] = [];
+
+export class SecurityModuleError extends Error {
+  override readonly name = 'SecurityModuleError';
+  readonly code: SecurityModuleErrorCode;
+
+  constructor(code: SecurityModuleErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
