@@ -1,5 +1,9 @@
 import { CLI_ERROR_CODES, RETIRED_CLI_ERROR_CODES } from './cli/errors.js';
+import { CMS_ERROR_CODES, RETIRED_CMS_ERROR_CODES } from './cms/errors.js';
 import { CODEC_ERROR_CODES, RETIRED_CODEC_ERROR_CODES } from './protocols/errors.js';
+import { PKI_ERROR_CODES, RETIRED_PKI_ERROR_CODES } from './pki/errors.js';
+import { RETIRED_SECURITY_MODULE_ERROR_CODES, SECURITY_MODULE_ERROR_CODES } from './crypto/errors.js';
+import { RETIRED_STORE_ERROR_CODES, STORE_ERROR_CODES } from './store/errors.js';
 
 /** Every error class of the project with its closed code set; the registry test checks docs/errors.md against it. */
 export const ERROR_REGISTRIES: ReadonlyArray<{
@@ -10,4 +14,8 @@ export const ERROR_REGISTRIES: ReadonlyArray<{
 }> = [
   { errorClass: 'CodecError', prefix: 'CODEC_', codes: CODEC_ERROR_CODES, retired: RETIRED_CODEC_ERROR_CODES },
   { errorClass: 'CliError', prefix: 'CLI_', codes: CLI_ERROR_CODES, retired: RETIRED_CLI_ERROR_CODES },
+  { errorClass: 'CmsError', prefix: 'CMS_', codes: CMS_ERROR_CODES, retired: RETIRED_CMS_ERROR_CODES },
+  { errorClass: 'PkiError', prefix: 'PKI_', codes: PKI_ERROR_CODES, retired: RETIRED_PKI_ERROR_CODES },
+  { errorClass: 'SecurityModuleError', prefix: 'SM_', codes: SECURITY_MODULE_ERROR_CODES, retired: RETIRED_SECURITY_MODULE_ERROR_CODES },
+  { errorClass: 'StoreError', prefix: 'STORE_', codes: STORE_ERROR_CODES, retired: RETIRED_STORE_ERROR_CODES },
 ];

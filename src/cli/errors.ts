@@ -4,7 +4,6 @@ export const CLI_ERROR_CODES = {
   CLI_BAD_OPTION: 'an option value is not valid (hex key of the wrong length, unknown protocol)',
   CLI_FILE: 'a file named on the command line cannot be read or written',
   CLI_CONFIG: 'a configuration file is not valid',
-  CLI_FAILED: 'the command ran and reported failures (details on stderr and stdout)',
 } as const;
 
 export type CliErrorCode = keyof typeof CLI_ERROR_CODES;
