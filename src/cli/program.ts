@@ -17,7 +17,8 @@ export async function runMain(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    // A command that ran but reported failures (e.g. some telegrams did not decode) sets exitCode itself.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     if (e instanceof CliError) {
