@@ -17,9 +17,12 @@ export const CODEC_ERROR_CODES = {
   CODEC_AUTH_FAILED: 'a MAC or authentication tag does not verify: wrong key or altered frame',
   CODEC_REPLAY: 'a message or invocation counter did not increase',
   // --- wireless M-Bus / OMS ---
+  CODEC_NOT_ENCRYPTED: 'a meter with a key configured for it sent an unencrypted telegram (possible downgrade)',
+  CODEC_FORMAT_UNKNOWN: 'a compact frame names a format signature not yet learnt from a full frame of that meter',
   // --- DLMS/COSEM ---
   // --- DSMR P1 ---
   // --- SML ---
+  CODEC_SML_SEVEN_BIT: 'an SML file was read with 7 data bits (top bit of every byte stripped): set the port to 8N1',
 } as const;
 
 export type CodecErrorCode = keyof typeof CODEC_ERROR_CODES;
