@@ -90,14 +90,15 @@ function decodeOne(session: DecodeSession, frame: string): OutLine {
 async function readAll(file: string): Promise<string> {
   if (file !== '-') {
     try {
-      return readFileSync(file, 'utf8');
+      // latin1: DSMR telegrams are 8-bit text; hex input is ASCII either way.
+      return readFileSync(file, 'latin1');
     } catch (e) {
       throw new CliError('CLI_FILE', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     }
   }
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('latin1');
 }
 
 /** JSON Lines for every telegram of a file or stdin, a summary on stderr; returns the count of failures. */
