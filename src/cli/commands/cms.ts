@@ -6,6 +6,7 @@ import { SoftwareSecurityModule } from '../../crypto/software-module.js';
 import type { SecurityModule } from '../../crypto/security-module.js';
 import { type PkiDir, openPkiDir, partyOf } from '../../pki/index.js';
 import { CliError } from '../errors.js';
+import { keyStorePassphrase } from '../passphrase.js';
 
 /** The security module's store inside the PKI folder (as `gridwarden pki` keeps it). */
 const KEY_STORE = 'keys.json';
@@ -82,7 +83,7 @@ export function registerCms(program: Command): void {
 /** Opens the folder's certificates and its software key store, runs `job`, and closes the store. */
 async function withPki<T>(opts: CommonOptions, job: (pki: PkiDir, sm: SecurityModule) => Promise<T>): Promise<T> {
   const pki = await openPkiDir(opts.dir);
-  const sm = await SoftwareSecurityModule.open(join(opts.dir, KEY_STORE), passphrase(opts.passphraseFile));
+  const sm = await SoftwareSecurityModule.open(join(opts.dir, KEY_STORE), keyStorePassphrase(opts.passphraseFile));
   try {
     return await job(pki, sm);
   } finally {
@@ -90,22 +91,6 @@ async function withPki<T>(opts: CommonOptions, job: (pki: PkiDir, sm: SecurityMo
   }
 }
 
-function passphrase(file: string | undefined): string {
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw new CliError('CLI_FILE', `cannot read the passphrase file ${file}`);
-    }
-    const first = text.split(/\r?\n/)[0] ?? '';
-    if (first === '') throw new CliError('CLI_BAD_OPTION', 'the passphrase file is empty');
-    return first;
-  }
-  const env = process.env.GRIDWARDEN_PASSPHRASE;
-  if (env === undefined || env === '') throw new CliError('CLI_USAGE', 'the key store needs a passphrase: set GRIDWARDEN_PASSPHRASE or give --passphrase-file');
-  return env;
-}
 
 async function input(opts: CommonOptions): Promise<Uint8Array> {
   if (opts.in !== undefined) {

@@ -24,6 +24,7 @@ import {
   rollover,
 } from '../../pki/index.js';
 import { CliError } from '../errors.js';
+import { keyStorePassphrase } from '../passphrase.js';
 
 /** The security module's store inside the PKI folder. */
 const KEY_STORE = 'keys.json';
@@ -37,27 +38,11 @@ interface DirOptions {
   readonly passphraseFile?: string;
 }
 
-function passphrase(opts: DirOptions): string {
-  if (opts.passphraseFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(opts.passphraseFile, 'utf8');
-    } catch {
-      throw new CliError('CLI_FILE', `cannot read the passphrase file ${opts.passphraseFile}`);
-    }
-    const first = text.split(/\r?\n/)[0] ?? '';
-    if (first === '') throw new CliError('CLI_BAD_OPTION', 'the passphrase file is empty');
-    return first;
-  }
-  const env = process.env.GRIDWARDEN_PASSPHRASE;
-  if (env === undefined || env === '') throw new CliError('CLI_USAGE', 'the key store needs a passphrase: set GRIDWARDEN_PASSPHRASE or give --passphrase-file');
-  return env;
-}
 
 /** Opens (or for init, creates) the software key store of the folder, runs `job`, and closes the store. */
 async function withModule<T>(opts: DirOptions, create: boolean, job: (sm: SecurityModule) => Promise<T>): Promise<T> {
   const path = join(opts.dir, KEY_STORE);
-  const secret = passphrase(opts);
+  const secret = keyStorePassphrase(opts.passphraseFile);
   let sm: SecurityModule;
   if (existsSync(path)) sm = await SoftwareSecurityModule.open(path, secret);
   else if (create) sm = await SoftwareSecurityModule.create(path, secret);

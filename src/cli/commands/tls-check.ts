@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { SoftwareSecurityModule } from '../../crypto/software-module.js';
@@ -6,6 +5,7 @@ import { partyTlsFromPkiDir } from '../../wan/pki-credentials.js';
 import { type TlsCheckOptions, checkTls, formatReport } from '../../wan/tls-check.js';
 import type { TlsVariant } from '../../wan/tls-profile.js';
 import { CliError } from '../errors.js';
+import { keyStorePassphrase } from '../passphrase.js';
 
 const PROFILES: readonly TlsVariant[] = ['wan', 'han', 'lmn'];
 
@@ -43,7 +43,7 @@ export function registerTlsCheck(program: Command): void {
         if (!report.compliant) process.exitCode = 1;
       };
       if (flags.dir === undefined || flags.as === undefined) return run();
-      const sm = await SoftwareSecurityModule.open(join(flags.dir, 'keys.json'), passphrase(flags.passphraseFile));
+      const sm = await SoftwareSecurityModule.open(join(flags.dir, 'keys.json'), keyStorePassphrase(flags.passphraseFile));
       try {
         const party = await partyTlsFromPkiDir(flags.dir, flags.as, sm);
         await run({ credentials: party.credentials, trust: party.trust });
@@ -60,19 +60,3 @@ function parseTarget(target: string): { host: string; port: number } {
   return { host: (m[1] ?? m[2])!, port };
 }
 
-function passphrase(file: string | undefined): string {
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      throw new CliError('CLI_FILE', `cannot read the passphrase file ${file}`);
-    }
-    const first = text.split(/\r?\n/)[0] ?? '';
-    if (first === '') throw new CliError('CLI_BAD_OPTION', 'the passphrase file is empty');
-    return first;
-  }
-  const env = process.env.GRIDWARDEN_PASSPHRASE;
-  if (env === undefined || env === '') throw new CliError('CLI_USAGE', '--dir needs the key store passphrase: set GRIDWARDEN_PASSPHRASE or give --passphrase-file');
-  return env;
-}
