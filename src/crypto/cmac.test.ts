@@ -40,4 +40,14 @@ describe('AES-CMAC (RFC 4493)', () => {
   it('refuses a key that is not 16 bytes', () => {
     expect(() => new AesCmac(new Uint8Array(15))).toThrow(RangeError);
   });
+
+  it('eachBlock: the tag of every 16-byte block as a message of its own, RFC 4493 example 2 among them', () => {
+    const tags = new AesCmac(KEY).eachBlock(MSG64);
+    expect(toHex(tags.subarray(0, 16))).toBe('070a16b46b4d4144f79bdd9dd04a287c');
+    for (let i = 0; i < 4; i++) expect(tags.subarray(16 * i, 16 * i + 16)).toEqual(aesCmac(KEY, MSG64.subarray(16 * i, 16 * i + 16)));
+  });
+
+  it.each([0, 15, 33])('eachBlock refuses %d bytes (not whole blocks)', (n) => {
+    expect(() => new AesCmac(KEY).eachBlock(new Uint8Array(n))).toThrow(RangeError);
+  });
 });

@@ -41,6 +41,17 @@ export class AesCmac {
     this.k2 = double(this.k1);
   }
 
+  /**
+   * The CMAC of each 16-byte block of `blocks`, taken as a message of its own, in one ECB call: a complete
+   * one-block message M has the tag E(K, M xor K1) (SP 800-38B 6.2). Returns the tags one after another.
+   */
+  eachBlock(blocks: Uint8Array): Uint8Array {
+    if (blocks.length === 0 || blocks.length % BLOCK !== 0) throw new RangeError(`eachBlock needs whole 16-byte blocks, got ${blocks.length} bytes`);
+    const msg = Buffer.from(blocks);
+    for (let at = 0; at < msg.length; at += BLOCK) for (let i = 0; i < BLOCK; i++) msg[at + i]! ^= this.k1[i]!;
+    return new Uint8Array(createCipheriv('aes-128-ecb', this.key, null).setAutoPadding(false).update(msg));
+  }
+
   /** The full 16-byte tag of the concatenation of `parts` (no copy of the parts is kept). */
   mac(...parts: readonly Uint8Array[]): Uint8Array {
     let total = 0;

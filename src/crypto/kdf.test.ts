@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AesCmac } from './cmac.js';
-import { omsKdfA } from './kdf.js';
+import { omsKdfA, omsKdfAMeterKeys } from './kdf.js';
 
 const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
@@ -17,6 +18,24 @@ describe('OMS KDF-A', () => {
   ])('derives $kind of the CEN/TR 17167 F.3 vector', ({ kind, key }) => {
     expect(toHex(omsKdfA(MK, kind, COUNTER, ID))).toBe(key);
     expect(toHex(omsKdfA(new AesCmac(MK), kind, COUNTER, ID))).toBe(key);
+  });
+
+  it('derives Kenc and Kmac of the F.3 vector together in one call', () => {
+    const { kenc, kmac } = omsKdfAMeterKeys(new AesCmac(MK), COUNTER, ID);
+    expect(toHex(kenc)).toBe('ECCF39D475D730B8284FDFDC1995D52F');
+    expect(toHex(kmac)).toBe('C9CD19FF5A9AAD5A6BBDA13BD2C4C7AD');
+  });
+
+  it('derives the same pair as two single derivations for any counter and id', () => {
+    const master = new AesCmac(MK);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.uint8Array({ minLength: 4, maxLength: 4 }), (counter, id) => {
+        const pair = omsKdfAMeterKeys(master, counter, id);
+        expect(pair.kenc).toEqual(omsKdfA(MK, 'kenc', counter, id));
+        expect(pair.kmac).toEqual(omsKdfA(MK, 'kmac', counter, id));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('gives different keys for each derivation constant and counter', () => {

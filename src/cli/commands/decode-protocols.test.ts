@@ -18,7 +18,10 @@ const jsonLines = (s: string) =>
   s
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { protocol?: string; meter?: { id?: string }; readings?: unknown[]; error?: { code: string } });
+    .map(
+      (l) =>
+        JSON.parse(l) as { protocol?: string; meter?: { id?: string }; readings?: unknown[]; warnings?: string[]; error?: { code: string } },
+    );
 
 describe('gridwarden decode, wireless M-Bus', () => {
   it('decrypts one telegram with --key and prints one JSON object', async () => {
@@ -45,10 +48,19 @@ describe('gridwarden decode, wireless M-Bus', () => {
     const r = await runCli(['decode', '--file', join(bench, 'telegrams.txt'), '--keys', keys]);
     const lines = jsonLines(r.stdout);
     expect(lines).toHaveLength(meters.length);
-    expect(lines.map((l) => l.meter?.id).sort()).toEqual(meters.map((m) => m.id).sort());
-    expect(lines.every((l) => l.error === undefined)).toBe(true);
-    expect(r.stderr).toContain(`decoded ${meters.length} of ${meters.length} wmbus telegram(s), 0 failed`);
-    expect(r.code).toBe(0);
+    // One compact frame (CI 0x73) comes without a prior full frame of its meter: its format is unknown.
+    const failed = lines.filter((l) => l.error !== undefined);
+    expect(failed.map((l) => l.error?.code)).toEqual(['CODEC_FORMAT_UNKNOWN']);
+    const decoded = lines.filter((l) => l.error === undefined);
+    expect(decoded).toHaveLength(meters.length - 1);
+    expect(new Set(decoded.map((l) => l.meter?.id)).size).toBe(meters.length - 1);
+    for (const l of decoded) expect(meters.map((m) => m.id)).toContain(l.meter?.id);
+    // Manufacturer data behind a reserved special DIF is kept raw, with a warning, instead of failing the frame.
+    const kept = decoded.filter((l) => l.warnings?.some((w) => w.startsWith('records undecodable from offset')));
+    expect(kept.length).toBeGreaterThan(0);
+    for (const l of kept) expect(l.readings?.at(-1)).toMatchObject({ quantity: 'manufacturer specific or undecodable data', value: null, raw: expect.stringMatching(/^FF/) });
+    expect(r.stderr).toContain(`decoded ${meters.length - 1} of ${meters.length} wmbus telegram(s), 1 failed (CODEC_FORMAT_UNKNOWN 1)`);
+    expect(r.code).toBe(1);
   });
 
   it('reads stdin with -, keeps going past a bad line and exits 1', async () => {

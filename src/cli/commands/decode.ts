@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { DecodeKeys, DecodeSession, FrameDecoder } from '../../protocols/decoder.js';
 import { CodecError } from '../../protocols/errors.js';
-import type { DecodedFrame, Protocol } from '../../protocols/reading.js';
+import type { Protocol } from '../../protocols/reading.js';
 import { frameDecoders } from '../decoders.js';
 import { CliError } from '../errors.js';
 import { buildDecodeKeys } from '../keys.js';
@@ -76,15 +76,15 @@ const toJson = (v: unknown): string =>
   JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? Buffer.from(x).toString('hex').toUpperCase() : typeof x === 'bigint' ? x.toString() : x));
 
 function decodeOne(session: DecodeSession, frame: string): OutLine {
-  let decoded: DecodedFrame;
+  let json: string;
   try {
-    decoded = session.decode(frame);
+    json = session.decodeJson !== undefined ? session.decodeJson(frame) : toJson(session.decode(frame));
   } catch (e) {
     if (e instanceof CodecError) return { ok: false, code: e.code, json: toJson({ error: e.toJSON() }) };
     const message = e instanceof Error ? e.message : String(e);
     return { ok: false, code: 'INTERNAL', json: toJson({ error: { code: 'INTERNAL', message } }) };
   }
-  return { ok: true, json: toJson(decoded) };
+  return { ok: true, json };
 }
 
 async function readAll(file: string): Promise<string> {

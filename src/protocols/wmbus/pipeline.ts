@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { AesCmac } from '../../crypto/cmac.js';
-import { omsKdfA } from '../../crypto/kdf.js';
+import { omsKdfA, omsKdfAMeterKeys } from '../../crypto/kdf.js';
 import { CodecError } from '../errors.js';
 import type { Reading, SecurityVerdict } from '../reading.js';
 import type { MeterAddress } from './address.js';
@@ -25,6 +25,8 @@ export interface MeterKey {
   readonly key: Uint8Array;
   /** The same key as a KeyObject (saves the key import of every decipher). */
   readonly keyObject?: KeyObject;
+  /** The key's AES-CMAC with its subkeys, made once per key (mode 7 KDF-A and AFL MACs). */
+  readonly cmac?: AesCmac;
   readonly scope: 'meter' | 'all';
 }
 
@@ -108,6 +110,9 @@ function longHeaderAddress(bytes: Uint8Array, tplStart: number): Uint8Array {
 function meterIdBytes(bytes: Uint8Array, tpl: TplHeader, tplStart: number, linkAddress: Uint8Array): Uint8Array {
   return tpl.header === 'long' ? bytes.subarray(tplStart + 1, tplStart + 5) : linkAddress.subarray(2, 6);
 }
+
+/** The key's CMAC (subkeys K1/K2 derived) as the context holds it, else made for this telegram. */
+const masterCmac = (k: MeterKey): AesCmac => k.cmac ?? new AesCmac(k.keyObject ?? k.key);
 
 function needKey(ctx: TelegramContext, id: string, layer: 'ell' | 'tpl', what: string, at: number): MeterKey {
   const k = ctx.key(id);
@@ -229,14 +234,12 @@ export function decodeTelegram(raw: Uint8Array, ctx: TelegramContext, options: D
       throw new CodecError('CODEC_MALFORMED', 'tpl', 'a mode 7 telegram needs an AFL with message counter and MAC', tplStart);
     }
     end = reachEncryptedEnd(bytes, at, end, tpl, warnings);
-    const master = new AesCmac(k.keyObject ?? k.key);
     const id = meterIdBytes(bytes, tpl, tplStart, linkAddress);
-    const kmac = omsKdfA(master, 'kmac', afl.messageCounter, id);
+    const { kenc, kmac } = omsKdfAMeterKeys(masterCmac(k), afl.messageCounter, id);
     if (!verifyAflMac(kmac, aflBytes, aflFields, bytes.subarray(tplStart, end))) {
       throw new CodecError('CODEC_AUTH_FAILED', 'afl', 'AFL MAC does not verify: wrong key or altered telegram', aflFields.macAt);
     }
     checkCounter(ctx, meterRef, afl.messageCounter, aflFields.mcrAt ?? 0);
-    const kenc = omsKdfA(master, 'kenc', afl.messageCounter, id);
     decryptTpl(bytes, at, end, tpl, kenc, bytes);
     effects.counter = { meter: meterRef, value: afl.messageCounter };
     security = 'mode7';
@@ -250,7 +253,7 @@ export function decodeTelegram(raw: Uint8Array, ctx: TelegramContext, options: D
   if (options.records === false) {
     // headers only
   } else if (tpl.payload === 'records') {
-    records = decodeRecords(bytes, at, end);
+    records = decodeRecords(bytes, at, end, warnings);
     effects.fullFrame = { meter: meterRef, bytes, start: at, end };
   } else if (tpl.payload === 'compact') {
     records = decodeCompact(ctx, meterRef, bytes, at, end);
@@ -312,7 +315,7 @@ function verifyPlainAfl(
     warnings.push('AFL MAC not verified: no key');
     return false;
   }
-  const kmac = omsKdfA(k.keyObject ?? k.key, 'kmac', afl.messageCounter, meterIdBytes(bytes, tpl, tplStart, linkAddress));
+  const kmac = omsKdfA(masterCmac(k), 'kmac', afl.messageCounter, meterIdBytes(bytes, tpl, tplStart, linkAddress));
   if (!verifyAflMac(kmac, aflBytes, fields, bytes.subarray(tplStart, end))) {
     throw new CodecError('CODEC_AUTH_FAILED', 'afl', 'AFL MAC does not verify: wrong key or altered telegram', fields.macAt);
   }

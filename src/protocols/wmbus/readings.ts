@@ -99,17 +99,17 @@ function inferMedium(records: readonly DataRecord[]): ObisMedium | undefined {
   return undefined;
 }
 
-/** Record unit to the unit a reading shows, with the decimal shift between them. */
-const UNIT_CONVERSION: Readonly<Record<string, readonly [unit: string, shift: number]>> = {
-  Wh: ['kWh', -3],
-  MWh: ['kWh', 3],
-  J: ['MJ', -6],
-  GJ: ['MJ', 3],
-  W: ['kW', -3],
-  MW: ['kW', 3],
-  'J/h': ['MJ/h', -6],
-  'GJ/h': ['MJ/h', 3],
-};
+/** Record unit to the unit a reading shows, with the decimal shift between them (a Map: looked up per record). */
+const UNIT_CONVERSION: ReadonlyMap<string, readonly [unit: string, shift: number]> = new Map([
+  ['Wh', ['kWh', -3]],
+  ['MWh', ['kWh', 3]],
+  ['J', ['MJ', -6]],
+  ['GJ', ['MJ', 3]],
+  ['W', ['kW', -3]],
+  ['MW', ['kW', 3]],
+  ['J/h', ['MJ/h', -6]],
+  ['GJ/h', ['MJ/h', 3]],
+]);
 
 /**
  * Map data records to readings. `medium` is the meter's device type byte (EN 13757-4/-7) or its name; it
@@ -127,7 +127,7 @@ function recordToReading(r: DataRecord, a: ObisMedium | undefined): Reading {
   let value: ReadingValue = r.value;
   let unit = r.unit;
   if (r.kind === 'numeric' && r.unscaled !== null) {
-    const conv = UNIT_CONVERSION[unit];
+    const conv = UNIT_CONVERSION.get(unit);
     if (conv !== undefined) {
       unit = conv[0];
       value = scale(r.unscaled, r.exponent + conv[1]);

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hexToBytes } from '../bytes.js';
 import { CodecError } from '../errors.js';
-import { type DataRecord, dataRecordHeaders, decodeCompactRecords, decodeRecords } from './records.js';
+import { type DataRecord, UNDECODABLE_QUANTITY, dataRecordHeaders, decodeCompactRecords, decodeRecords } from './records.js';
 
 const decodeHex = (hex: string): readonly DataRecord[] => {
   const b = hexToBytes(hex);
@@ -177,11 +177,35 @@ describe('special DIFs (Table 6)', () => {
     expect(codecError(() => decodeHex('7F 01 13 2A')).code).toBe('CODEC_UNSUPPORTED');
   });
 
-  it.each(['3F', '4F', '6F', '8F'])('reserved special DIF %s is CODEC_MALFORMED with its offset', (dif) => {
-    const e = codecError(() => decodeHex(`01 13 2A 2F ${dif} 00 00 00`));
-    expect(e.code).toBe('CODEC_MALFORMED');
-    expect(e.layer).toBe('records');
-    expect(e.offset).toBe(4);
+  it.each(['3F', '4F', '6F', '8F', 'FF'])('reserved special DIF %s: the records before it, the rest kept raw, a warning naming its offset', (dif) => {
+    const b = hexToBytes(`01 13 2A 2F ${dif} 00 00 00`);
+    const warnings: string[] = [];
+    const rs = decodeRecords(b, 0, b.length, warnings);
+    expect(rs.map((r) => r.value)).toEqual([0.042, null]);
+    expect(rs[1]).toMatchObject({ kind: 'raw', offset: 4, quantity: UNDECODABLE_QUANTITY, dib: new Uint8Array(0), vib: new Uint8Array(0) });
+    expect([...rs[1]!.data]).toEqual([...b.subarray(4)]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('offset 4');
+  });
+
+  it('reserved special DIF in a compact frame\'s headers is CODEC_MALFORMED', () => {
+    const e = codecError(() => decodeCompactRecords(Uint8Array.of(0x01, 0x13, 0x3f), Uint8Array.of(0x2a, 0, 0), 0, 3));
+    expect(e).toMatchObject({ code: 'CODEC_MALFORMED', layer: 'records', offset: 2 });
+  });
+
+  it.each([
+    ['04 7D 01020304', 0], // FD table without its true VIF
+    ['01 13 2A 04 93 7C 01020304', 3], // VIFE FCh without the VIFE it extends
+  ])('%s: an undecodable VIF extension keeps the rest raw from the record at %d', (hex, offset) => {
+    const b = hexToBytes(hex);
+    const warnings: string[] = [];
+    const rs = decodeRecords(b, 0, b.length, warnings);
+    expect(rs.at(-1)).toMatchObject({ kind: 'raw', offset, quantity: UNDECODABLE_QUANTITY });
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('truncation after a good record stays an error', () => {
+    expect(codecError(() => decodeHex('01 13 2A 04 13 010203')).code).toBe('CODEC_TRUNCATED');
   });
 });
 
@@ -209,7 +233,7 @@ describe('errors carry the layer and the offset', () => {
     ['01 13 2A 84 10 93', 'CODEC_TRUNCATED', 6], // VIFE missing
     ['01 13 2A 8D 10 13', 'CODEC_TRUNCATED', 6], // LVAR missing
     ['01 13 2A 2F 0D 13 05 41', 'CODEC_TRUNCATED', 7], // text shorter than LVAR
-    ['04 7D 01020304', 'CODEC_MALFORMED', 1], // FD table without its code
+    ['01 13 2A 04 13 0102 03', 'CODEC_TRUNCATED', 5], // data field short after a good record
   ])('%s: %s at %d', (hex, code, offset) => {
     const e = codecError(() => decodeHex(hex));
     expect(e).toMatchObject({ code, layer: 'records', offset });

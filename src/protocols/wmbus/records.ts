@@ -18,7 +18,8 @@ import {
   type TimeValue,
 } from './datatypes.js';
 import { VIF_TIME_POINT, VIF_UNSIGNED } from './vif-entry.js';
-import { VibState, isRawVib, parseVib } from './vif.js';
+import { PRIMARY_VIF } from './vif-primary.js';
+import { VIB_UNDECODABLE, VibState, isRawVib, readVib } from './vif.js';
 
 /** How the data field of a record is coded (EN 13757-3 6.3.3 Table 4; 'manufacturer' for DIF 0F/1F). */
 export type DataCoding =
@@ -47,7 +48,7 @@ export type DataRecordKind =
   | 'datetime' // type F / I: "YYYY-MM-DDThh:mm[:ss]" local time
   | 'time' // type J: "hh:mm:ss"
   | 'string' // LVAR text
-  | 'raw' // reserved or manufacturer-specific VIF/VIFE, long binary: value null, bytes in `data`
+  | 'raw' // reserved or manufacturer-specific VIF/VIFE, long binary, undecodable rest: value null, bytes in `data`
   | 'none' // no data (data field 0h or 8h)
   | 'manufacturer'; // DIF 0F/1F: the rest of the data, bytes in `data`
 
@@ -104,22 +105,32 @@ const FUNCTIONS: readonly ValueFunction[] = ['instantaneous', 'maximum', 'minimu
 const NO_NOTES: readonly string[] = Object.freeze([]);
 const EMPTY = new Uint8Array(0);
 
+/** Quantity of the 'raw' record that keeps the data from a record that cannot be decoded to the end. */
+export const UNDECODABLE_QUANTITY = 'manufacturer specific or undecodable data';
+
 /**
  * Decode the data records in bytes[start, end). Skips 2F idle fillers; 0F/1F manufacturer data becomes one
- * 'manufacturer' record that runs to the end. Throws only CodecError (layer 'records', with the byte offset).
+ * 'manufacturer' record that runs to the end. A reserved special DIF or an extension VIF/VIFE without its
+ * true VIF (manufacturers put their own data there) ends the decoding: the rest becomes one 'raw' record
+ * (quantity UNDECODABLE_QUANTITY) and, when `warnings` is given, a warning naming the offset is added.
+ * Throws only CodecError (layer 'records', with the byte offset), for truncation and length lies among others.
  */
-export function decodeRecords(bytes: Uint8Array, start: number, end: number): readonly DataRecord[] {
+export function decodeRecords(bytes: Uint8Array, start: number, end: number, warnings?: string[]): readonly DataRecord[] {
   checkWindow(bytes, start, end);
   const out: DataRecord[] = [];
   const cur = new Cursor(start, start);
   const vib = new VibState();
   while (cur.h < end) {
     if (end - cur.h <= MAX_TRAILING) {
-      out.push(...decodeTail(bytes, end, cur, vib));
+      decodeTail(bytes, end, cur, vib, out);
       break;
     }
     const r = decodeOne(bytes, end, bytes, end, cur, vib, false);
-    if (r !== null) out.push(r);
+    if (r === null) continue;
+    out.push(r);
+    if (r.quantity === UNDECODABLE_QUANTITY && warnings !== undefined) {
+      warnings.push(`records undecodable from offset ${r.offset} (${r.notes[0] ?? 'unknown'}): the remaining ${r.data.length} byte(s) kept raw`);
+    }
   }
   return out;
 }
@@ -189,20 +200,44 @@ function checkWindow(bytes: Uint8Array, start: number, end: number): void {
   }
 }
 
-/** The last MAX_TRAILING bytes: records if they decode, else one 'raw' record holding them. */
-function decodeTail(bytes: Uint8Array, end: number, cur: Cursor, vib: VibState): DataRecord[] {
+/** The last MAX_TRAILING bytes, added to `out`: records if they decode, else one 'raw' record holding them. */
+function decodeTail(bytes: Uint8Array, end: number, cur: Cursor, vib: VibState, out: DataRecord[]): void {
   const from = cur.h;
-  const out: DataRecord[] = [];
+  cur.h = end;
+  // Most tails are a left-over CRC: settle those without building and catching an error.
+  if (!tailMayDecode(bytes, from, end)) {
+    out.push(trailingRecord(bytes, from, end));
+    return;
+  }
+  const kept = out.length;
+  const c = new Cursor(from, from);
   try {
-    while (cur.h < end) {
-      const r = decodeOne(bytes, end, bytes, end, cur, vib, false);
+    while (c.h < end) {
+      const r = decodeOne(bytes, end, bytes, end, c, vib, false);
       if (r !== null) out.push(r);
     }
-    return out;
   } catch (e) {
     if (!(e instanceof CodecError)) throw e;
-    return [trailingRecord(bytes, from, end)];
+    out.length = kept;
+    out.push(trailingRecord(bytes, from, end));
   }
+}
+
+/**
+ * Whether the few bytes at [at, end) can be whole records: fillers, manufacturer data, or a DIF without data
+ * and a plain VIF. False when decoding them would certainly fail (the caller then keeps them raw).
+ */
+function tailMayDecode(bytes: Uint8Array, at: number, end: number): boolean {
+  while (at < end && bytes[at] === SPECIAL_DIF.IDLE_FILLER) at++;
+  if (at >= end) return true;
+  const dif = bytes[at]!;
+  const coding = dif & 0x0f;
+  if (coding === DATA_FIELD.SPECIAL) return dif === SPECIAL_DIF.MANUFACTURER || dif === SPECIAL_DIF.MANUFACTURER_MORE;
+  // A DIFE, a data field or an LVAR byte would leave no room for the VIF.
+  if ((dif & 0x80) !== 0 || coding === DATA_FIELD.VARIABLE || DATA_FIELD_SIZE[coding] !== 0 || at + 1 >= end) return false;
+  const vif = bytes[at + 1]!;
+  const code = vif & 0x7f;
+  return (vif & 0x80) === 0 && code !== PRIMARY_VIF.EXTENSION_FB && code !== PRIMARY_VIF.EXTENSION_FD && code !== PRIMARY_VIF.PLAIN_TEXT;
 }
 
 function trailingRecord(bytes: Uint8Array, from: number, end: number): DataRecord {
@@ -211,6 +246,13 @@ function trailingRecord(bytes: Uint8Array, from: number, end: number): DataRecor
 }
 
 const TRAILING_NOTES: readonly string[] = Object.freeze(['bytes after the last record that form no record (a left-over CRC?)']);
+
+/** The data from a record that cannot be decoded (`why`) to the end, kept as one 'raw' record. */
+function undecodableRecord(bytes: Uint8Array, from: number, end: number, cur: Cursor, why: string): DataRecord {
+  cur.h = end;
+  cur.d = end;
+  return new Record('raw', from, 'none', 0, 0, 0, 'instantaneous', UNDECODABLE_QUANTITY, '', 0, null, null, [why], undefined, false, bytes, from, from, from, bytes, from, end);
+}
 
 function truncated(what: string, at: number): CodecError {
   return new CodecError('CODEC_TRUNCATED', 'records', `${what} missing at offset ${at}`, at);
@@ -236,7 +278,10 @@ function decodeOne(hb: Uint8Array, hend: number, db: Uint8Array, dend: number, c
     if (dif === SPECIAL_DIF.GLOBAL_READOUT) {
       throw new CodecError('CODEC_UNSUPPORTED', 'records', `global readout request DIF 7Fh in meter data at offset ${difAt}`, difAt);
     }
-    throw new CodecError('CODEC_MALFORMED', 'records', `reserved special DIF ${hex2(dif)}h at offset ${difAt}`, difAt);
+    const why = `reserved special DIF ${hex2(dif)}h at offset ${difAt}`;
+    // Compact frames: the headers come from our own decoding of a full frame, so this cannot be meter data.
+    if (compact) throw new CodecError('CODEC_MALFORMED', 'records', why, difAt);
+    return undecodableRecord(hb, difAt, hend, cur, why);
   }
 
   // DIB: storage bit 6 of the DIF, then 4 storage bits, 2 tariff bits and 1 subunit bit per DIFE.
@@ -256,7 +301,11 @@ function decodeOne(hb: Uint8Array, hend: number, db: Uint8Array, dend: number, c
     n++;
   }
   const vibAt = h;
-  h = parseVib(hb, h, hend, vib);
+  h = readVib(hb, h, hend, vib);
+  if (h === VIB_UNDECODABLE) {
+    if (compact) throw new CodecError('CODEC_MALFORMED', 'records', vib.fault, vib.faultAt);
+    return undecodableRecord(hb, difAt, hend, cur, vib.fault);
+  }
   cur.h = h;
 
   // Data field.

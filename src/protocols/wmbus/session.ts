@@ -1,9 +1,14 @@
-import { createSecretKey } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { AesCmac } from '../../crypto/cmac.js';
 import type { DecodeKeys, DecodeSession } from '../decoder.js';
 import { CodecError } from '../errors.js';
 import type { DecodedFrame } from '../reading.js';
 import { parseHex } from './_hex.js';
+import type { AflHeader } from './afl.js';
 import { crc16En13757 } from './crc.js';
+import type { EllHeader } from './ell.js';
+import { wmbusFrameJson } from './frame-json.js';
+import type { LinkHeader } from './link.js';
 import {
   type AflFragment,
   type AflMessage,
@@ -12,8 +17,10 @@ import {
   type MeterKey,
   type TelegramContext,
   type WmbusDecoded,
+  type WmbusSecurity,
 } from './pipeline.js';
 import { dataRecordHeaders } from './records.js';
+import type { TplHeader } from './tpl.js';
 
 /**
  * A wireless M-Bus decoder session: it holds the keys, the last authenticated message counter of each
@@ -37,12 +44,37 @@ function toMeterKey(key: Uint8Array, scope: MeterKey['scope'], label: string): M
   if (key.length !== KEY_LENGTH) {
     throw new CodecError('CODEC_BAD_INPUT', 'input', `${label} is ${key.length} bytes; wireless M-Bus keys are AES-128 (16 bytes)`);
   }
-  return { key, keyObject: createSecretKey(key), scope };
+  return new SessionKey(key, scope);
+}
+
+/** A key as the session holds it: imported once; its CMAC subkeys are derived when a telegram first needs them. */
+class SessionKey implements MeterKey {
+  readonly key: Uint8Array;
+  readonly keyObject: KeyObject;
+  readonly scope: MeterKey['scope'];
+  #cmac: AesCmac | undefined;
+
+  constructor(key: Uint8Array, scope: MeterKey['scope']) {
+    this.key = key;
+    this.keyObject = createSecretKey(key);
+    this.scope = scope;
+  }
+
+  get cmac(): AesCmac {
+    this.#cmac ??= new AesCmac(this.keyObject);
+    return this.#cmac;
+  }
 }
 
 interface CompactFormats {
   readonly learnt: Map<number, Uint8Array>;
   last?: { readonly bytes: Uint8Array; readonly start: number; readonly end: number };
+}
+
+/** A decoded wM-Bus frame in the protocol-independent form, with its layers typed. */
+export interface WmbusFrame extends DecodedFrame {
+  readonly security: WmbusSecurity;
+  readonly layers: { readonly link: LinkHeader; readonly ell?: EllHeader; readonly afl?: AflHeader; readonly tpl?: TplHeader };
 }
 
 export class WmbusSession implements DecodeSession, TelegramContext {
@@ -64,8 +96,13 @@ export class WmbusSession implements DecodeSession, TelegramContext {
   }
 
   /** Decodes one telegram given as hex and returns it in the protocol-independent form. */
-  decode(frame: string): DecodedFrame {
+  decode(frame: string): WmbusFrame {
     return toDecodedFrame(this.decodeBytes(parseHex(frame.trim()), OWNED));
+  }
+
+  /** `decode`, then the frame as JSON text: the same text as `JSON.stringify(this.decode(frame))`, made faster. */
+  decodeJson(frame: string): string {
+    return wmbusFrameJson(this.decode(frame));
   }
 
   /** Decodes one telegram and commits what it changes (counter, learnt format) once it decoded without error. */
@@ -142,7 +179,7 @@ export class WmbusSession implements DecodeSession, TelegramContext {
 }
 
 /** The protocol-independent view of a decoded telegram (what `gridwarden decode` prints). */
-export function toDecodedFrame(t: WmbusDecoded): DecodedFrame {
+export function toDecodedFrame(t: WmbusDecoded): WmbusFrame {
   if (t.kind === 'fragment') {
     return {
       protocol: 'wmbus',

@@ -152,6 +152,7 @@ export function decodeTpl(bytes: Uint8Array, start: number, end: number): { read
 /** Plaintext marker that opens every mode 5/7 payload (two 0x2F idle fillers, EN 13757-7). */
 const FILLER = 0x2f;
 const ZERO_IV = Buffer.alloc(16);
+const MODE5_IV = new Uint8Array(16);
 
 /**
  * AES-128-CBC decryption of `blocks` 16-byte blocks at `from`, in place. Mode 5: IV = M(2) || A(6) ||
@@ -173,8 +174,9 @@ export function decryptTpl(
   }
   let iv: Uint8Array = ZERO_IV;
   if (header.securityMode === 5) {
-    iv = new Uint8Array(16);
-    iv.set(address.subarray(0, 8));
+    // createDecipheriv copies the IV, so one scratch block serves every call.
+    iv = MODE5_IV;
+    for (let i = 0; i < 8; i++) iv[i] = address[i]!;
     iv.fill(header.accessNumber ?? 0, 8);
   }
   const d = createDecipheriv('aes-128-cbc', key, iv).setAutoPadding(false);

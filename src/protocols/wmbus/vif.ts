@@ -23,6 +23,9 @@ export class VibState {
   errorCode: number | undefined = undefined;
   /** Manufacturer-specific VIF or VIFE: value kept raw. */
   manufacturer = false;
+  /** Why the last `readVib` returned VIB_UNDECODABLE, and where. */
+  fault = '';
+  faultAt = 0;
 
   reset(e: VifEntry): void {
     this.quantity = e.quantity;
@@ -46,11 +49,31 @@ function truncated(what: string, at: number): CodecError {
   return new CodecError('CODEC_TRUNCATED', 'records', `${what} missing at offset ${at}`, at);
 }
 
+/** What `readVib` returns for an extension VIF/VIFE that lacks the byte naming its true meaning. */
+export const VIB_UNDECODABLE = -1;
+
 /**
  * Parse the VIB at b[at] (limit end) into `state`; returns the offset after it.
  * Throws CodecError (layer records) for a VIB that runs past the end or breaks the rules.
  */
 export function parseVib(b: Uint8Array, at: number, end: number, state: VibState): number {
+  const next = readVib(b, at, end, state);
+  if (next === VIB_UNDECODABLE) throw new CodecError('CODEC_MALFORMED', 'records', state.fault, state.faultAt);
+  return next;
+}
+
+function undecodable(state: VibState, fault: string, at: number): number {
+  state.fault = fault;
+  state.faultAt = at;
+  return VIB_UNDECODABLE;
+}
+
+/**
+ * As `parseVib`, but an extension VIF or VIFE without its true VIF (the rest cannot be told apart from
+ * manufacturer data) returns VIB_UNDECODABLE with `state.fault` set instead of throwing: a record decoder
+ * may then keep the rest of the data raw. Truncation and other rule breaks still throw.
+ */
+export function readVib(b: Uint8Array, at: number, end: number, state: VibState): number {
   if (at >= end) throw truncated('VIF', at);
   const vif = b[at++]!;
   const code = vif & 0x7f;
@@ -58,7 +81,7 @@ export function parseVib(b: Uint8Array, at: number, end: number, state: VibState
   let plainText = false;
   let mfrVifes = false;
   if (code === PRIMARY_VIF.EXTENSION_FB || code === PRIMARY_VIF.EXTENSION_FD) {
-    if (ext === 0) throw new CodecError('CODEC_MALFORMED', 'records', `extension VIF ${vif.toString(16)}h without the VIFE that holds the true VIF`, at - 1);
+    if (ext === 0) return undecodable(state, `extension VIF ${vif.toString(16)}h without the VIFE that holds the true VIF`, at - 1);
     if (at >= end) throw truncated('extension VIFE', at);
     const v2 = b[at++]!;
     state.reset((code === PRIMARY_VIF.EXTENSION_FB ? FB_VIFS : FD_VIFS)[v2 & 0x7f]!);
@@ -82,7 +105,7 @@ export function parseVib(b: Uint8Array, at: number, end: number, state: VibState
     if (mfrVifes) continue; // kept as raw bytes in the VIB
     let ce: VifeEntry = COMBINABLE_VIFES[vife & 0x7f]!;
     if (ce.effect === VIFE_EFFECT.EXTENSION) {
-      if (ext === 0) throw new CodecError('CODEC_MALFORMED', 'records', `VIFE FCh without the VIFE it extends at offset ${at - 1}`, at - 1);
+      if (ext === 0) return undecodable(state, `VIFE FCh without the VIFE it extends at offset ${at - 1}`, at - 1);
       if (at >= end) throw truncated('VIFE', at);
       if (++count > MAX_VIFES) throw new CodecError('CODEC_MALFORMED', 'records', `more than ${MAX_VIFES} VIFEs at offset ${at}`, at);
       const v2 = b[at++]!;

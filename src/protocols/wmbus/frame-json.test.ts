@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isCodecError } from '../errors.js';
+import type { Reading } from '../reading.js';
+import { bytesOf, corpusDir, corpusRows } from './_corpus.js';
+import { wmbusFrameJson } from './frame-json.js';
+import { wmbusFrameDecoder } from './frame-decoder.js';
+import { toDecodedFrame, type WmbusFrame, WmbusSession } from './session.js';
+
+/** The dedicated writer must give exactly the text JSON.stringify gives, for every frame the decoder makes. */
+
+const rows = corpusRows().filter((r) => r.negative === undefined);
+
+function frameOf(session: WmbusSession, bytes: Uint8Array): WmbusFrame | undefined {
+  try {
+    return toDecodedFrame(session.decodeBytes(bytes));
+  } catch (e) {
+    if (!isCodecError(e)) throw e;
+    return undefined;
+  }
+}
+
+const sessionFor = (key: string | null): WmbusSession => new WmbusSession({ keys: key === null ? {} : { key: bytesOf(key) } });
+
+describe('wmbusFrameJson', () => {
+  it('writes what JSON.stringify writes for every conformance telegram that decodes', () => {
+    let compared = 0;
+    for (const row of rows) {
+      const frame = frameOf(sessionFor(row.key_hex_or_null), bytesOf(row.telegram_hex));
+      if (frame === undefined) continue;
+      expect(wmbusFrameJson(frame)).toBe(JSON.stringify(frame));
+      compared++;
+    }
+    // Every layer kind and security mode is among them.
+    expect(compared).toBeGreaterThan(150);
+  });
+
+  it('writes what JSON.stringify writes for the bench telegrams, through decodeJson', () => {
+    const dir = join(corpusDir, 'bench');
+    const meters = JSON.parse(readFileSync(join(dir, 'meters.json'), 'utf8')) as { id: string; key: string }[];
+    const keys = { byId: new Map(meters.map((m) => [m.id, bytesOf(m.key)])) };
+    const a = new WmbusSession({ keys });
+    const b = new WmbusSession({ keys });
+    let compared = 0;
+    for (const hex of wmbusFrameDecoder.split(readFileSync(join(dir, 'telegrams.txt'), 'utf8'))) {
+      let want: string | undefined;
+      try {
+        want = JSON.stringify(a.decode(hex));
+      } catch (e) {
+        if (!isCodecError(e)) throw e;
+        expect(() => b.decodeJson(hex)).toThrow();
+        continue;
+      }
+      expect(b.decodeJson(hex)).toBe(want);
+      compared++;
+    }
+    expect(compared).toBe(10);
+  });
+
+  it('stays equal on mutated real telegrams (records, headers, warnings of every kind)', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(rows.length - 1),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }),
+        fc.option(fc.nat(), { nil: undefined }),
+        (i, sets, cut) => {
+          const row = rows[i]!;
+          let b = bytesOf(row.telegram_hex);
+          for (const [at, v] of sets) b[at % b.length] = v;
+          if (cut !== undefined) b = b.slice(0, cut % (b.length + 1));
+          const frame = frameOf(sessionFor(row.key_hex_or_null), b);
+          if (frame !== undefined) expect(wmbusFrameJson(frame)).toBe(JSON.stringify(frame));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('escapes strings and writes numbers as JSON.stringify does (quotes, controls, lone surrogates, non-finite)', () => {
+    const row = rows.find((r) => r.security === 'mode7')!;
+    const base = frameOf(sessionFor(row.key_hex_or_null), bytesOf(row.telegram_hex))!;
+    const text = fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\u0000', '\u001f', '\ud800', '\udc00', 'ÿ', '°', '€', '😀') });
+    const value = fc.oneof(fc.double(), fc.integer(), text, fc.constant(null), fc.boolean());
+    const reading = fc.record(
+      {
+        obis: fc.constantFrom('1-0:1.8.0', '8-0:1.0.0*1'),
+        quantity: text,
+        value,
+        unit: text,
+        storage: fc.nat(),
+        tariff: fc.nat(),
+        subunit: fc.nat(),
+        function: fc.constantFrom('maximum', 'minimum', 'error'),
+        raw: fc.constantFrom('', '00FF', 'DEADBEEF'),
+      },
+      { requiredKeys: ['quantity', 'value'] },
+    );
+    fc.assert(
+      fc.property(fc.array(reading, { maxLength: 4 }), fc.array(text, { maxLength: 3 }), text, (readings, warnings, medium) => {
+        // Keys in the order recordToReading sets them.
+        const ordered = readings.map((r) => {
+          const o: Record<string, unknown> = {};
+          for (const k of ['obis', 'quantity', 'value', 'unit', 'storage', 'tariff', 'subunit', 'function', 'raw'] as const) if (k in r) o[k] = r[k];
+          return o as unknown as Reading;
+        });
+        const frame: WmbusFrame = { ...base, meter: { ...base.meter, medium }, readings: ordered, warnings };
+        expect(wmbusFrameJson(frame)).toBe(JSON.stringify(frame));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
