@@ -1,0 +1,14 @@
+export { HeadendError, type HeadendErrorCode, HEADEND_ERROR_CODES, HEADEND_HTTP_STATUS, RETIRED_HEADEND_ERROR_CODES, isHeadendError } from './errors.js';
+export { HEADEND_MIGRATIONS, HEADEND_SCOPE } from './schema.js';
+export { type MeterMessage, type MeterValue, PSEUDONYMISED_TAF, TAF_NUMBERS, meterMessageSchema, parseMeterMessage } from './message.js';
+export { type ContextOptions, type HeadendContext, type SigningParty, createHeadendContext } from './context.js';
+export { type IntakeResult, type Submission, acceptMessage } from './intake.js';
+export { PSEUDONYM_SECRET, type PseudonymiseRequest, derivePseudonym, pseudonymSecret, pseudonymise } from './pseudonymiser.js';
+export { type CommandRequest, type CommandType, type QueuedCommand, commandRequestSchema, parseCommandRequest, queueCommand, wakeUpGateway } from './admin.js';
+export { METRIC, Metrics } from './metrics.js';
+export { cachedTrust } from './trust-cache.js';
+export { OPENAPI_DOCUMENT } from './openapi.js';
+export { type OperatorApi, createOperatorApi } from './operator-api.js';
+export { registerWanRoutes } from './wan-routes.js';
+export { type HeadendConfig, headendConfigSchema, loadHeadendConfig, parseHeadendConfig } from './config.js';
+export { type RunningHeadend, type StartOptions, openHeadendStore, startHeadend } from './runtime.js';
