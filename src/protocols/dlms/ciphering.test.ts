@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../bytes.js';
 import { codeOf } from './_testing/code-of.js';
@@ -63,6 +64,16 @@ describe('conformance rows', () => {
     );
   });
 
+  it.each(authenticated.map((v) => [label(v), v] as const))('%s: a key array changed in place is used as changed (no stale key object)', (_l, v) => {
+    const frame = bytes(v.ciphered_apdu);
+    const keys = keysOf(v);
+    expect(codeOf(() => decipherApdu(frame, keys, opts(v)))).toBe('no error');
+    keys.ek[15]! ^= 0x01;
+    expect(codeOf(() => decipherApdu(frame, keys, opts(v)))).toBe('CODEC_AUTH_FAILED');
+    keys.ek[15]! ^= 0x01;
+    expect(bytesToHex(decipherApdu(frame, keys, opts(v)).plaintext)).toBe(v.plaintext_apdu);
+  });
+
   it.each(authenticated.map((v) => [label(v), v] as const))('%s: without the authentication key it is CODEC_NO_KEY', (_l, v) => {
     expect(codeOf(() => decipherApdu(bytes(v.ciphered_apdu), { ek: bytes(v.ek) }, opts(v)))).toBe('CODEC_NO_KEY');
   });
@@ -95,6 +106,18 @@ describe('decipherGeneralGlo (encrypted P1)', () => {
     ['/Lux\u00e9', false],
   ])('isP1Telegram(%j) = %s', (text, expected) => {
     expect(isP1Telegram(Uint8Array.from(Buffer.from(text, 'latin1')))).toBe(expected);
+  });
+
+  it('isP1Telegram agrees with the byte-by-byte rule wherever a bad byte sits (grouped scan and its tail)', () => {
+    const printable = fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.constantFrom(0x0d, 0x0a));
+    const anyByte = fc.oneof({ weight: 8, arbitrary: printable }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xff }) });
+    fc.assert(
+      fc.property(fc.array(anyByte, { maxLength: 40 }), (rest) => {
+        const b = Uint8Array.of(0x2f, ...rest);
+        const expected = rest.every((x) => (x >= 0x20 && x <= 0x7e) || x === 0x0d || x === 0x0a);
+        expect(isP1Telegram(b)).toBe(expected);
+      }),
+    );
   });
 
   it('refuses anything but 0xDB', () => {

@@ -1,7 +1,7 @@
 import { ByteReader, ByteWriter } from '../bytes.js';
 import { CodecError } from '../errors.js';
 import { APDU_TAG, CIPHERED_SERVICE_TAGS, cipheredServiceOf, isPlainApduTag, type KeyScope } from './apdu-tags.js';
-import { AES128_KEY_LENGTH, GCM_TAG_LENGTH, gcmKeystreamXor, gcmOpen, gcmSeal, suite0Iv, tagsEqual } from './gcm.js';
+import { AES128_KEY_LENGTH, GCM_TAG_LENGTH, gcmKeystreamXor, gcmOpen, gcmSeal, suite0Iv, suite0IvInto, tagsEqual } from './gcm.js';
 import { readAxdrLength, writeAxdrLength } from './length.js';
 
 /** Security control byte (IEC 62056-5-3 9.2.7.2.3 / Green Book table "Security control byte"). */
@@ -111,17 +111,19 @@ export function decodeCipheredApdu(bytes: Uint8Array): CipheredApdu {
   if (r.remaining < tagLength) throw new CodecError('CODEC_TRUNCATED', 'dlms', `authentication tag needs ${tagLength} bytes, ${r.remaining} left`, r.offset);
   const information = r.bytesView(r.remaining - tagLength, 'information');
   const authTag = tagLength > 0 ? r.bytesView(tagLength, 'authentication tag') : undefined;
-  return {
-    kind: 'ciphered-apdu',
-    form,
-    tag,
-    ...(service !== undefined ? { service, plainTag } : {}),
-    ...(systemTitle !== undefined ? { systemTitle } : {}),
-    securityControl,
-    invocationCounter,
-    information,
-    ...(authTag !== undefined ? { authTag } : {}),
-  };
+  // Built field by field rather than with conditional spreads, which cost a temporary object each: this runs
+  // once per frame. Absent fields stay absent (not undefined), in the same order as before.
+  const env: { -readonly [K in keyof CipheredApdu]: CipheredApdu[K] } = { kind: 'ciphered-apdu', form, tag } as CipheredApdu;
+  if (service !== undefined) {
+    env.service = service;
+    env.plainTag = plainTag;
+  }
+  if (systemTitle !== undefined) env.systemTitle = systemTitle;
+  env.securityControl = securityControl;
+  env.invocationCounter = invocationCounter;
+  env.information = information;
+  if (authTag !== undefined) env.authTag = authTag;
+  return env;
 }
 
 export interface CipherKeys {
@@ -158,27 +160,50 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 /** AAD = SC || AK, plus the information in clear for authentication-only (Green Book 9.2.7.2.4.2). */
 export function suite0Aad(securityControl: number, ak: Uint8Array, clearInformation?: Uint8Array): Uint8Array {
-  return concat(Uint8Array.of(securityControl), ak, clearInformation ?? new Uint8Array(0));
+  const aad = new Uint8Array(1 + ak.length + (clearInformation?.length ?? 0));
+  aad[0] = securityControl;
+  aad.set(ak, 1);
+  if (clearInformation !== undefined) aad.set(clearInformation, 1 + ak.length);
+  return aad;
 }
 
 /** Decipher and/or authenticate a glo-/ded- or general-glo/-ded APDU. Throws CodecError. */
 export function decipherApdu(bytes: Uint8Array, keys: CipherKeys, opts: DecipherOptions = {}): DecipheredApdu {
   const env = decodeCipheredApdu(bytes);
-  const systemTitle = env.systemTitle ?? opts.systemTitle;
+  const systemTitle = checkedTitle(env, env.systemTitle ?? opts.systemTitle);
+  const plaintext = openEnvelope(env, systemTitle, keys);
+  return { ...env, systemTitle, plaintext };
+}
+
+function checkedTitle(env: CipheredApdu, systemTitle: Uint8Array | undefined): Uint8Array {
   if (systemTitle === undefined) {
     throw new CodecError('CODEC_NO_KEY', 'dlms', `${env.service ?? 'ciphered'} APDU carries no system title and none was given: the IV cannot be formed`);
   }
   if (systemTitle.length !== SYSTEM_TITLE_LENGTH) throw new CodecError('CODEC_BAD_INPUT', 'dlms', `system title must be ${SYSTEM_TITLE_LENGTH} bytes, got ${systemTitle.length}`);
+  return systemTitle;
+}
+
+/**
+ * IV and AAD (SC || AK) of the decipher path, reused: node:crypto copies both during the call, and a fresh
+ * small typed array costs more than it looks, since V8 must move its bytes off its heap for the native side.
+ */
+const ivScratch = new Uint8Array(new ArrayBuffer(12));
+const aadScratch = new Uint8Array(new ArrayBuffer(1 + AES128_KEY_LENGTH));
+
+/** The checked plaintext of a parsed envelope whose system title was checked. Throws CodecError. */
+function openEnvelope(env: CipheredApdu, systemTitle: Uint8Array, keys: CipherKeys): Uint8Array {
   checkKey(keys.ek, 'encryption key');
   const sc = env.securityControl;
   if (sc.authentication) {
     if (keys.ak === undefined) throw new CodecError('CODEC_NO_KEY', 'dlms', 'the APDU is authenticated and no authentication key was given');
     checkKey(keys.ak, 'authentication key');
   }
-  const iv = suite0Iv(systemTitle, env.invocationCounter);
+  const iv = suite0IvInto(ivScratch, systemTitle, env.invocationCounter);
   let plaintext: Uint8Array;
   if (sc.authentication && sc.encryption) {
-    const opened = gcmOpen(keys.ek, iv, suite0Aad(sc.byte, keys.ak!), env.information, env.authTag!);
+    aadScratch[0] = sc.byte;
+    aadScratch.set(keys.ak!, 1);
+    const opened = gcmOpen(keys.ek, iv, aadScratch, env.information, env.authTag!);
     if (opened === undefined) throw new CodecError('CODEC_AUTH_FAILED', 'dlms', 'authentication tag does not verify: wrong key or altered APDU');
     plaintext = opened;
   } else if (sc.authentication) {
@@ -189,7 +214,7 @@ export function decipherApdu(bytes: Uint8Array, keys: CipherKeys, opts: Decipher
     plaintext = gcmKeystreamXor(keys.ek, iv, env.information);
   }
   checkPlaintext(env, plaintext);
-  return { ...env, systemTitle, plaintext };
+  return plaintext;
 }
 
 /** '/' (0x2F) starts a DSMR P1 telegram, which encrypted P1 carries inside general-glo-ciphering. */
@@ -198,9 +223,23 @@ const P1_TELEGRAM_START = 0x2f;
 /** A DSMR P1 telegram: '/' then printable ASCII, CR and LF only (random bytes fail this at once). */
 export function isP1Telegram(plaintext: Uint8Array): boolean {
   if (plaintext[0] !== P1_TELEGRAM_START) return false;
-  for (const b of plaintext) if ((b < 0x20 || b > 0x7e) && b !== 0x0d && b !== 0x0a) return false;
+  const n = plaintext.length;
+  let i = 1;
+  // Four bytes per test: (b - 0x20) or (0x7E - b) is negative exactly when b is not printable, so one sign
+  // test covers the group; only groups with a CR, an LF or a bad byte are looked at byte by byte.
+  for (; i + 3 < n; i += 4) {
+    const b0 = plaintext[i]!;
+    const b1 = plaintext[i + 1]!;
+    const b2 = plaintext[i + 2]!;
+    const b3 = plaintext[i + 3]!;
+    if (((b0 - 0x20) | (0x7e - b0) | (b1 - 0x20) | (0x7e - b1) | (b2 - 0x20) | (0x7e - b2) | (b3 - 0x20) | (0x7e - b3)) >= 0) continue;
+    if (!isP1Byte(b0) || !isP1Byte(b1) || !isP1Byte(b2) || !isP1Byte(b3)) return false;
+  }
+  for (; i < n; i++) if (!isP1Byte(plaintext[i]!)) return false;
   return true;
 }
+
+const isP1Byte = (b: number): boolean => (b >= 0x20 && b <= 0x7e) || b === 0x0d || b === 0x0a;
 
 /**
  * The first plaintext byte must be the tag the envelope promises: the plaintext tag of the service, or for
@@ -232,8 +271,11 @@ export function decipherGeneralGlo(frame: Uint8Array, keys: { ek: Uint8Array; ak
   if (frame[0] !== APDU_TAG.generalGloCiphering) {
     throw new CodecError(frame.length === 0 ? 'CODEC_TRUNCATED' : 'CODEC_MALFORMED', 'dlms', 'not a general-glo-ciphering APDU (0xDB)', 0);
   }
-  const d = decipherApdu(frame, keys);
-  return { systemTitle: d.systemTitle, invocationCounter: d.invocationCounter, securityControl: d.securityControl.byte, plaintext: d.plaintext };
+  // decipherApdu without its copy of the whole envelope: encrypted P1 needs only these four fields.
+  const env = decodeCipheredApdu(frame);
+  const systemTitle = checkedTitle(env, env.systemTitle);
+  const plaintext = openEnvelope(env, systemTitle, keys);
+  return { systemTitle, invocationCounter: env.invocationCounter, securityControl: env.securityControl.byte, plaintext };
 }
 
 export interface EncipherParams {

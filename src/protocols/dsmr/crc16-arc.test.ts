@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dsmrTable } from './_conformance.js';
 import { crc16Arc, crc16ArcLatin1 } from './crc16-arc.js';
@@ -14,6 +15,35 @@ describe('CRC-16/ARC', () => {
 
   it('refuses characters outside Latin-1 instead of guessing bytes', () => {
     expect(crc16ArcLatin1('a\u20acb', 0, 3)).toBe(-1);
+  });
+
+  /** Bit-at-a-time reference (no tables), the definition the sliced table version must agree with. */
+  const bitwise = (bytes: Uint8Array, start: number, end: number): number => {
+    let crc = 0;
+    for (let i = start; i < end; i++) {
+      crc ^= bytes[i]!;
+      for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+    }
+    return crc;
+  };
+
+  it('agrees with the bitwise definition for any bytes, start and end (the sliced loop and its tail)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+        const start = bytes.length === 0 ? 0 : a % (bytes.length + 1);
+        const end = start + (b % (bytes.length - start + 1));
+        expect(crc16Arc(bytes, start, end)).toBe(bitwise(bytes, start, end));
+      }),
+    );
+  });
+
+  it('gives the same CRC for Latin-1 text with and without characters above 0x7F', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => {
+        const text = `x${String.fromCharCode(...bytes)}y`;
+        expect(crc16ArcLatin1(text, 1, text.length - 1)).toBe(bitwise(bytes, 0, bytes.length));
+      }),
+    );
   });
 
   const withCrc = dsmrTable.filter(([, , r]) => r.crc_calculated !== null);

@@ -10,7 +10,7 @@ import { decipherGeneralGlo, type GeneralGloPlaintext } from '../dlms/ciphering.
 import { readingsFromApdu } from '../dlms/readings.js';
 import { CodecError } from '../errors.js';
 import type { Reading } from '../reading.js';
-import { type DsmrTelegram, type ParseTelegramOptions, parseTelegram } from './telegram.js';
+import { type DsmrTelegram, type ParseTelegramOptions, parseTelegramBytes } from './telegram.js';
 
 /** general-glo-ciphering tag (Green Book 9.5, [219]). */
 export const GENERAL_GLO_CIPHERING = 0xdb;
@@ -113,8 +113,7 @@ export function decryptP1(frame: Uint8Array, keys: P1Keys | undefined, options: 
 
 function readContent(plaintext: Uint8Array, options: ParseTelegramOptions): P1Content {
   if (plaintext[0] === SLASH) {
-    const text = Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).toString('latin1');
-    return { kind: 'telegram', telegram: parseTelegram(text, options) };
+    return { kind: 'telegram', telegram: parseTelegramBytes(plaintext, options) };
   }
   // Not a telegram: an xDLMS APDU, which the DLMS module reads (it rejects what is neither).
   const apdu = decodeApdu(plaintext);

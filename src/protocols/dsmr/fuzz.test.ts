@@ -6,7 +6,7 @@ import { dsmrRows, rowAk } from './_conformance.js';
 import { decryptP1 } from './encrypted.js';
 import { interpretTelegram } from './readings.js';
 import { DsmrStreamReader } from './stream.js';
-import { parseTelegram } from './telegram.js';
+import { parseTelegram, parseTelegramBytes } from './telegram.js';
 
 /** Whatever the input, the only thing that may come out besides a result is a CodecError. */
 function onlyCodecErrors(run: () => unknown): void {
@@ -55,6 +55,25 @@ describe('DSMR parser under mutation', () => {
         onlyCodecErrors(() => interpretTelegram(parseTelegram(text, { crc: 'lenient' })));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('parseTelegramBytes gives what parseTelegram gives on the same text: the telegram or the error code', () => {
+    const outcome = (run: () => unknown): unknown => {
+      try {
+        return run();
+      } catch (e) {
+        if (!(e instanceof CodecError)) throw e;
+        return { error: e.code, offset: e.offset };
+      }
+    };
+    fc.assert(
+      fc.property(mutated, fc.constantFrom<'strict' | 'lenient'>('strict', 'lenient'), (text, crc) => {
+        // At an odd offset inside a bigger buffer, as the stream reader hands bytes over.
+        const bytes = Uint8Array.from(`#${text}`, (c) => c.charCodeAt(0)).subarray(1);
+        expect(outcome(() => parseTelegramBytes(bytes, { crc }))).toEqual(outcome(() => parseTelegram(text, { crc })));
+      }),
+      { numRuns: 1000 },
     );
   });
 

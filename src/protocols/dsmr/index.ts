@@ -22,5 +22,6 @@ export {
   type DsmrValue,
   type ParseTelegramOptions,
   parseTelegram,
+  parseTelegramBytes,
 } from './telegram.js';
 export { type DsmrTimestamp, isEuSummerTime, looksLikeTimestamp, parseDsmrTimestamp } from './timestamp.js';

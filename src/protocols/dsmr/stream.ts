@@ -7,7 +7,7 @@
 import { CodecError } from '../errors.js';
 import type { Reading } from '../reading.js';
 import { type DecryptP1Options, type EncryptedP1, GENERAL_GLO_CIPHERING, type P1Keys, decryptP1, generalGloFrameLength } from './encrypted.js';
-import { type DsmrTelegram, parseTelegram } from './telegram.js';
+import { type DsmrTelegram, parseTelegramBytes } from './telegram.js';
 
 export type DsmrStreamEvent =
   /** A telegram whose CRC (if any) verified; `encryption` when it came in an encrypted frame. */
@@ -144,10 +144,11 @@ export class DsmrStreamReader {
       return true;
     }
     const n = r.end - this.start;
-    const text = Buffer.from(this.buf.buffer, this.buf.byteOffset + this.start, n).toString('latin1');
+    // A view, not a copy: the buffer is only moved by the next append, after the parse.
+    const bytes = this.buf.subarray(this.start, this.start + n);
     this.advance(n);
     try {
-      events.push({ kind: 'telegram', telegram: parseTelegram(text, this.options) });
+      events.push({ kind: 'telegram', telegram: parseTelegramBytes(bytes, this.options) });
     } catch (e) {
       if (!(e instanceof CodecError)) throw e;
       events.push({ kind: 'error', error: e, bytes: n });

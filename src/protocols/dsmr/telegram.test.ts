@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CodecErrorCode } from '../errors.js';
 import { dsmrTable, type ExpectedValue } from './_conformance.js';
 import { interpretTelegram, type MbusDevice } from './readings.js';
-import { type DsmrTelegram, parseTelegram } from './telegram.js';
+import { crc16Arc } from './crc16-arc.js';
+import { type DsmrTelegram, parseTelegram, parseTelegramBytes } from './telegram.js';
 
 /** What our codes are for the peer's exception names. */
 const PEER_ERRORS: Readonly<Record<string, CodecErrorCode>> = {
@@ -55,6 +56,7 @@ describe('DSMR telegrams of the conformance corpus', () => {
       return;
     }
     const t = parseTelegram(text);
+    expect(parseTelegramBytes(Uint8Array.from(text, (c) => c.charCodeAt(0)))).toEqual(t);
     if (row.crc_ok === null) expect(t.crc).toEqual({ kind: 'absent' });
     else expect(t.crc).toEqual({ kind: 'valid', value: Number.parseInt(row.crc_calculated!, 16) });
     checkExpected(t, row.expected);
@@ -109,6 +111,41 @@ describe('parseTelegram', () => {
     ['non-Latin-1 text', '/ISk5\\2MT382-1000\r\n\r\n0-0:96.13.0(\u20ac)\r\n!1234\r\n', 'CODEC_BAD_INPUT'],
   ])('rejects %s', (_name, text, code) => {
     expect(() => parseTelegram(text)).toThrowError(expect.objectContaining({ code }));
+  });
+
+  it.each([
+    ['1-0:1.8.1', '1-0:1.8.1', [1, 0, 1, 8, 1, 255]],
+    ['01-00:1.8.1', '1-0:1.8.1', [1, 0, 1, 8, 1, 255]],
+    ['1-0:01.8.1', '1-0:1.8.1', [1, 0, 1, 8, 1, 255]],
+    ['1-0:10.8.0', '1-0:10.8.0', [1, 0, 10, 8, 0, 255]],
+    ['1.8.1', '0-0:1.8.1', [0, 0, 1, 8, 1, 255]],
+    ['1-0:1.8.1&2', '1-0:1.8.1*2', [1, 0, 1, 8, 1, 2]],
+    ['0-1:24.2.1*255', '0-1:24.2.1', [0, 1, 24, 2, 1, 255]],
+  ])('reads the id %s as %s', (id, obis, code) => {
+    const t = parseTelegram(`/ISk5\\2MT382-1000\r\n\r\n${id}(1)\r\n!\r\n`);
+    expect(t.objects[0]).toMatchObject({ id, obis, code });
+  });
+
+  it('keeps characters outside Latin-1 in values when there is no CRC, even one whose low byte is "("', () => {
+    const t = parseTelegram('/ISk5\\2MT382-1000\r\n\r\n0-0:96.13.0(\u20ac\u0128)\r\n!\r\n');
+    expect(t.objects[0]!.values).toEqual([{ text: '\u20ac\u0128' }]);
+  });
+
+  it('checks the CRC over Latin-1 bytes above 0x7F, from text and from bytes alike', () => {
+    const body = '/ISk5\\2MT382-1000\r\n\r\n0-0:96.13.0(caf\u00e9 \u00ff)\r\n!';
+    const bytes = Uint8Array.from(body, (c) => c.charCodeAt(0));
+    const text = `${body}${crc16Arc(bytes).toString(16).toUpperCase().padStart(4, '0')}\r\n`;
+    expect(parseTelegram(text).crc.kind).toBe('valid');
+    expect(parseTelegram(text).objects[0]!.values[0]!.text).toBe('caf\u00e9 \u00ff');
+    expect(parseTelegramBytes(Uint8Array.from(text, (c) => c.charCodeAt(0))).crc.kind).toBe('valid');
+  });
+
+  it.each([300, 3000])('parses a telegram of %i lines, longer than the reused scan buffer, and short ones after it', (n) => {
+    const lines = Array.from({ length: n }, (_, i) => `0-0:96.13.${i % 256}(${'4142'.repeat(8)})\r\n`).join('');
+    const t = parseTelegram(`/ISk5\\2MT382-1000\r\n\r\n${lines}!\r\n`);
+    expect(t.objects.length).toBe(n);
+    expect(t.objects[n - 1]).toMatchObject({ obis: `0-0:96.13.${(n - 1) % 256}`, values: [{ text: '4142'.repeat(8) }] });
+    expect(parseTelegram(V5).crc.kind).toBe('valid');
   });
 
   it('accepts a DSMR 5 telegram without CRC in lenient mode', () => {
