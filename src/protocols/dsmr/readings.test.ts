@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dsmrRows } from './_conformance.js';
 import { decodeHexText, interpretTelegram } from './readings.js';
+import { crc16ArcLatin1 } from './crc16-arc.js';
 import { parseTelegram } from './telegram.js';
 
 const row = (version: string) => {
@@ -95,5 +96,20 @@ describe('interpretTelegram', () => {
     ['', undefined],
   ])('decodes hex text %j', (hex, text) => {
     expect(decodeHexText(hex)).toBe(text);
+  });
+});
+
+describe('values that look like other types', () => {
+  const telegram = (lines: string[]) => {
+    const body = `/XMX5LGBBFFB231215493\r\n\r\n${lines.join('\r\n')}\r\n!`;
+    return `${body}${crc16ArcLatin1(body, 0, body.length).toString(16).toUpperCase().padStart(4, '0')}\r\n`;
+  };
+
+  it('reads 1-0:42.7.0 (power export L2) as a number and the version 50 as text, not hex', () => {
+    const t = interpretTelegram(parseTelegram(telegram(['1-3:0.2.8(50)', '1-0:42.7.0(02.588*kW)', '0-0:96.1.1(4530303034303031353934373534343134)'])));
+    const byObis = new Map(t.readings.map((r) => [r.obis, r.value]));
+    expect(byObis.get('1-3:0.2.8')).toBe('50');
+    expect(byObis.get('1-0:42.7.0')).toBe(2.588);
+    expect(byObis.get('0-0:96.1.1')).toBe('E0004001594754414');
   });
 });

@@ -62,9 +62,21 @@ const OBIS_TEXT_RE = /^\d{1,3}-\d{1,3}:\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const MAX_NUMERIC_DIGITS = 15;
 
 /** Objects whose value is an identifier or text, never a number. */
+/** Ids and messages: kept as text, never read as numbers. */
 function isTextObject(o: DsmrObject): boolean {
+  return isHexTextObject(o) || isPlainTextObject(o);
+}
+
+/** Equipment ids (96.1.x), text messages (96.13.x) and the logical device name (0-0:42.0.0) come hex-encoded. */
+function isHexTextObject(o: DsmrObject): boolean {
+  const [a, , c, d] = o.code;
+  return (c === 96 && (d === 1 || d === 13)) || (a === 0 && c === 42 && d === 0);
+}
+
+/** The version (0.2.8, e.g. "50") and the DSMR 2.2 id (0.0.0) are plain text: "50" must not become "P". */
+function isPlainTextObject(o: DsmrObject): boolean {
   const [, , c, d, e] = o.code;
-  return (c === 96 && (d === 1 || d === 13)) || c === 42 || (c === 0 && d === 0 && e === 0) || (c === 0 && d === 2 && e === 8);
+  return c === 0 && ((d === 0 && e === 0) || (d === 2 && e === 8));
 }
 
 function nibble(c: number): number {
@@ -134,8 +146,12 @@ class Builder {
       r.value = null;
       return;
     }
-    if (isTextObject(o)) {
+    if (isHexTextObject(o)) {
       r.value = decodeHexText(v.text) ?? v.text;
+      return;
+    }
+    if (isPlainTextObject(o)) {
+      r.value = v.text;
       return;
     }
     const n = toNumber(v.text);
