@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests start as real peers.
-APT_PACKAGES=(softhsm2 opensc openssl libengine-pkcs11-openssl postgresql)
+APT_PACKAGES=(softhsm2 opensc openssl libengine-pkcs11-openssl postgresql chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

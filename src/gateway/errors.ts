@@ -37,6 +37,15 @@ export const GATEWAY_ERROR_CODES = {
   GW_NO_RECIPIENT: "a contract's recipient has no encryption certificate registered whose SHA-256 matches the contract",
   GW_COMMAND_REFUSED: 'an administration command was refused: not for this gateway, already applied, older than the last applied, unknown type or bad payload',
   GW_DELIVERY_REFUSED: 'the head-end refused an outbox message with 4xx: the message is parked, not retried',
+  // --- HAN portal ---
+  GW_HAN_BAD_ACCOUNT: 'a consumer account cannot be created: consumer id, user name or password not acceptable (the field is named)',
+  GW_HAN_ACCOUNT_EXISTS: 'a consumer account of that user name exists already',
+  GW_HAN_LOGIN_FAILED: 'HAN login refused: unknown user name or wrong password (not told apart)',
+  GW_HAN_LOCKED: 'HAN login refused: the account is locked after too many failed attempts until the time given',
+  GW_HAN_NO_SESSION: 'a HAN request without a valid session: no cookie, unknown token, expired or logged out',
+  GW_HAN_NOT_FOUND: "a HAN request for a meter (or page) that is not the consumer's own: answered 404 like one that does not exist",
+  GW_HAN_BAD_QUERY: 'a HAN request with a malformed parameter or body (from/to not ISO 8601, unknown step, range too long, body not JSON)',
+  GW_HAN_CERTIFICATE: "the portal's TLS certificate cannot be made or used (no key under the label, not secp256r1)",
 } as const;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODES;
