@@ -4,6 +4,7 @@ export const CLI_ERROR_CODES = {
   CLI_BAD_OPTION: 'an option value is not valid (hex key of the wrong length, unknown protocol)',
   CLI_FILE: 'a file named on the command line cannot be read or written',
   CLI_CONFIG: 'a configuration file is not valid',
+  CLI_DEMO: 'the demo cannot start in that folder or could not set itself up',
 } as const;
 
 export type CliErrorCode = keyof typeof CLI_ERROR_CODES;

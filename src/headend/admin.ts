@@ -29,7 +29,7 @@ export const commandRequestSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('remove-meter'), payload: z.strictObject({ meterId: z.string().min(1).max(64) }) }),
   // The gateway validates the contract itself (src/gateway/taf/contract.ts); here only its id is required.
-  z.strictObject({ type: z.literal('add-contract'), payload: z.looseObject({ id: z.string().min(1).max(64) }) }),
+  z.strictObject({ type: z.literal('add-contract'), payload: z.strictObject({ contract: z.looseObject({ id: z.string().min(1).max(64) }) }) }),
   z.strictObject({ type: z.literal('remove-contract'), payload: z.strictObject({ contractId: z.string().min(1).max(64) }) }),
   z.strictObject({ type: z.literal('set-emt-certificates'), payload: z.strictObject({ emt: z.string().min(1).max(128) }) }),
 ]);
