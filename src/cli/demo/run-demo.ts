@@ -33,10 +33,14 @@ export interface DemoOptions {
   readonly emit: (event: Record<string, unknown>) => void;
   /** Resolves when the user asks to stop (Ctrl-C). */
   readonly stopSignal: Promise<void>;
+  /** The head-end's store: SQLite in the data folder unless a PostgreSQL URL is given. */
+  readonly headendPostgresUrl?: string;
 }
 
 export interface DemoSummary {
   readonly messagesByRecipient: Readonly<Record<string, number>>;
+  /** Per recipient, how its messages arrived: from the gateway by name, or pseudonymised by the administrator. */
+  readonly provenance: Readonly<Record<string, { readonly direct: number; readonly pseudonymised: number; readonly senders: readonly string[] }>>;
 }
 
 const MARKER = '.gridwarden-demo';
@@ -74,7 +78,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     const wakePort = await freeUdpPort();
     const headend = await startHeadend(
       parseHeadendConfig({
-        store: { kind: 'sqlite', path: join(dir, 'headend.db') },
+        store: o.headendPostgresUrl === undefined ? { kind: 'sqlite', path: join(dir, 'headend.db') } : { kind: 'postgres', url: o.headendPostgresUrl },
         securityModule: smConfig,
         pkiDir: join(dir, 'pki'),
         gwa: GWA,
@@ -134,7 +138,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     o.say('stopping ...');
     await feeds.stop();
     await gateway.outbox.drain().catch(() => undefined);
-    const summary = { messagesByRecipient: await countMessages(headend) };
+    const summary = await summarise(headend);
     await stopAll();
     o.emit({ event: 'stopped', ...summary });
     o.say(`stopped; messages received: ${Object.entries(summary.messagesByRecipient).map(([k, v]) => `${k} ${v}`).join(', ')}`);
@@ -290,13 +294,26 @@ function startFeeds(clock: VirtualClock, targets: ReadonlyArray<{ port: number; 
   };
 }
 
-async function countMessages(headend: RunningHeadend): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
+/** What each market participant holds: counts, and who it believes sent them (a gateway name or a pseudonym). */
+async function summarise(headend: RunningHeadend): Promise<DemoSummary> {
+  const messagesByRecipient: Record<string, number> = {};
+  const provenance: Record<string, { direct: number; pseudonymised: number; senders: string[] }> = {};
   for (const emt of EMTS) {
-    const rows = await headend.ctx.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM he_messages WHERE emt = $1', [emt]);
-    out[emt] = Number(rows[0]?.n ?? 0);
+    const rows = await headend.ctx.db.query<{ provenance: string; sender: string | null; n: number }>(
+      'SELECT provenance, COALESCE(gateway, pseudonym) AS sender, COUNT(*) AS n FROM he_messages WHERE emt = $1 GROUP BY provenance, COALESCE(gateway, pseudonym)',
+      [emt],
+    );
+    const p = { direct: 0, pseudonymised: 0, senders: [] as string[] };
+    for (const r of rows) {
+      const n = Number(r.n);
+      if (r.provenance === 'pseudonymised') p.pseudonymised += n;
+      else p.direct += n;
+      if (r.sender !== null) p.senders.push(r.sender);
+    }
+    messagesByRecipient[emt] = p.direct + p.pseudonymised;
+    provenance[emt] = p;
   }
-  return out;
+  return { messagesByRecipient, provenance };
 }
 
 function announce(
