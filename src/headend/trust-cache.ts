@@ -11,6 +11,18 @@ import type { PkiDir } from '../pki/index.js';
 
 type Verdict = Awaited<ReturnType<TrustStore['validate']>>;
 
+/** SHA-256 of a certificate's DER, hex; remembered per object (the CMS layer hands out one object per DER). */
+const hashOf = new WeakMap<X509Certificate, string>();
+
+function derHash(cert: X509Certificate): string {
+  let h = hashOf.get(cert);
+  if (h === undefined) {
+    h = createHash('sha256').update(new Uint8Array(cert.rawData)).digest('hex');
+    hashOf.set(cert, h);
+  }
+  return h;
+}
+
 export function cachedTrust(pki: Pick<PkiDir, 'validate'>, o: { ttlMs?: number; maxEntries?: number; now?: () => number } = {}): TrustStore {
   const ttl = o.ttlMs ?? 5 * 60_000;
   const max = o.maxEntries ?? 10_000;
@@ -18,7 +30,7 @@ export function cachedTrust(pki: Pick<PkiDir, 'validate'>, o: { ttlMs?: number; 
   const good = new Map<string, { until: number; verdict: Verdict }>();
   return {
     async validate(leaf: X509Certificate, usage: 'signature'): Promise<Verdict> {
-      const key = createHash('sha256').update(new Uint8Array(leaf.rawData)).digest('hex');
+      const key = derHash(leaf);
       const t = now();
       const hit = good.get(key);
       if (hit !== undefined && hit.until > t) return hit.verdict;

@@ -142,6 +142,8 @@ export interface InitSummary {
 
 /** Creates the root CA (generation 1), the three sub-CAs and their first CRLs in an empty PKI folder. */
 export async function initPki(ctx: PkiContext, opts: InitOptions = {}): Promise<InitSummary> {
+  // One instant for the whole operation: notBefore and notAfter of every certificate agree.
+  ctx = { ...ctx, now: ctx.now ?? new Date() };
   if (existsSync(join(ctx.dir, STATE_FILE))) throw new PkiError('PKI_EXISTS', `${ctx.dir} holds a PKI already`);
   const org = opts.org ?? 'gridwarden';
   const now = ctx.now ?? new Date();
@@ -198,6 +200,8 @@ export interface IssuedCert {
 
 /** Issues a party's TLS/SIG/ENC triplet with fresh brainpoolP256r1 keys in the module (DESIGN.md profiles). */
 export async function issueParty(ctx: PkiContext, opts: IssueOptions): Promise<{ readonly name: string; readonly role: Role; readonly certs: readonly IssuedCert[] }> {
+  // One instant for the whole operation: notBefore and notAfter of every certificate agree.
+  ctx = { ...ctx, now: ctx.now ?? new Date() };
   checkPartyName(opts.name);
   const state = readState(ctx.dir);
   if (state.parties[opts.name] !== undefined) throw new PkiError('PKI_EXISTS', `party ${opts.name} exists already`);
@@ -274,6 +278,7 @@ export interface RolloverSummary {
  * new root. Every earlier root stays (with its CRL) until it expires.
  */
 export async function rollover(ctx: PkiContext): Promise<RolloverSummary> {
+  ctx = { ...ctx, now: ctx.now ?? new Date() };
   const state = readState(ctx.dir);
   const now = ctx.now ?? new Date();
   const oldGen = state.rootGeneration;

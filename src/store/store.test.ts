@@ -90,11 +90,63 @@ describe.each(backends)('%s store', (_name, open) => {
     await db.close();
   });
 
+  it('keeps the other concurrent transactions when one of them fails', async () => {
+    const db = await open();
+    await migrate(db, MIGRATIONS);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        db.transaction(async (tx) => {
+          await tx.run('INSERT INTO items (id, name) VALUES ($1, $2)', [10 + i, `item-${i}`]);
+          // The fourth caller collides with the first one's name: only its own insert may go.
+          if (i === 3) await tx.run('INSERT INTO items (id, name) VALUES ($1, $2)', [99, 'item-0']);
+          return i;
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(outcomes[3]).toMatchObject({ reason: { code: 'STORE_QUERY' } });
+    const ids = (await db.query<{ id: number }>('SELECT id FROM items ORDER BY id')).map((r) => Number(r.id));
+    expect(ids).toEqual([10, 11, 12, 14, 15]);
+    await db.close();
+  });
+
   it('reports use after close', async () => {
     const db = await open();
     await db.close();
     await expect(db.query('SELECT 1')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
     await expect(db.transaction(async () => 1)).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+  });
+});
+
+describe('sqlite group commit', () => {
+  it('resolves a transaction only once its work is committed where another connection sees it', async () => {
+    const path = join(tmp, `t${dbCounter++}.db`);
+    const db = openSqlite(path);
+    await migrate(db, MIGRATIONS);
+    const other = openSqlite(path);
+    const seenAtResolve = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        db
+          .transaction(async (tx) => void (await tx.run('INSERT INTO items (id, name) VALUES ($1, $2)', [i + 1, `g${i}`])))
+          .then(() => other.query<{ n: number }>('SELECT COUNT(*) AS n FROM items WHERE id = $1', [i + 1])),
+      ),
+    );
+    expect(seenAtResolve.map((rows) => Number(rows[0]?.n))).toEqual([1, 1, 1, 1, 1]);
+    await Promise.all([db.close(), other.close()]);
+  });
+
+  it('commits the pending shared transaction before a plain statement and before close', async () => {
+    const path = join(tmp, `t${dbCounter++}.db`);
+    const db = openSqlite(path);
+    await migrate(db, MIGRATIONS);
+    const pending = db.transaction(async (tx) => void (await tx.run('INSERT INTO items (id, name) VALUES ($1, $2)', [1, 'a'])));
+    expect(await db.run('INSERT INTO items (id, name) VALUES ($1, $2)', [2, 'b'])).toBe(1);
+    await pending;
+    const late = db.transaction(async (tx) => void (await tx.run('INSERT INTO items (id, name) VALUES ($1, $2)', [3, 'c'])));
+    await Promise.all([late, db.close()]);
+    const reopened = openSqlite(path);
+    expect((await reopened.query<{ id: number }>('SELECT id FROM items ORDER BY id')).map((r) => Number(r.id))).toEqual([1, 2, 3]);
+    await reopened.close();
   });
 });
 
