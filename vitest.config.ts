@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most tests wait on child processes, servers and sockets: more workers than the 2 cores keep both busy.
+    maxWorkers: 4,
   },
 });
