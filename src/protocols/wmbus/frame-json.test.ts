@@ -78,6 +78,22 @@ describe('wmbusFrameJson', () => {
     );
   });
 
+  it('writes each frame anew when a kept piece (address, TPL fields, reading head) no longer matches', () => {
+    const row = rows.find((r) => r.security === 'mode5')!;
+    const base = frameOf(sessionFor(row.key_hex_or_null), bytesOf(row.telegram_hex))!;
+    const tpl = base.layers.tpl!;
+    const link = base.layers.link;
+    const variants: WmbusFrame[] = [
+      base,
+      { ...base, layers: { ...base.layers, tpl: { ...tpl, status: (tpl.status ?? 0) ^ 0x10, statusText: ['changed'] } } },
+      { ...base, layers: { ...base.layers, tpl: { ...tpl, synchronous: !tpl.synchronous } } },
+      { ...base, layers: { ...base.layers, link: { ...link, version: link.version + 1, medium: 'gas' } } },
+      { ...base, readings: base.readings.map((r) => ({ ...r, storage: 3, tariff: 1, obis: undefined })) },
+      base,
+    ];
+    for (const f of variants) expect(wmbusFrameJson(f)).toBe(JSON.stringify(f));
+  });
+
   it('escapes strings and writes numbers as JSON.stringify does (quotes, controls, lone surrogates, non-finite)', () => {
     const row = rows.find((r) => r.security === 'mode7')!;
     const base = frameOf(sessionFor(row.key_hex_or_null), bytesOf(row.telegram_hex))!;

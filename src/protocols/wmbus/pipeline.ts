@@ -10,7 +10,7 @@ import { type EllHeader, decodeEll, decryptEll, ellPayloadCrcValid, isEllCi } fr
 import { decodeLink, type LinkHeader, LINK_HEADER_SIZE, normaliseFrame } from './link.js';
 import { recordsToReadings } from './readings.js';
 import { type DataRecord, decodeCompactRecords, decodeRecords } from './records.js';
-import { decodeTpl, decryptTpl, isTplCi, SECURITY_MODES, type TplHeader } from './tpl.js';
+import { type BlockDecipher, decodeTpl, decryptTpl, isTplCi, SECURITY_MODES, type TplHeader } from './tpl.js';
 
 /**
  * The wireless M-Bus pipeline: link -> [ELL] -> [AFL] -> TPL -> records, each layer's header kept in the
@@ -27,6 +27,8 @@ export interface MeterKey {
   readonly keyObject?: KeyObject;
   /** The key's AES-CMAC with its subkeys, made once per key (mode 7 KDF-A and AFL MACs). */
   readonly cmac?: AesCmac;
+  /** The key's AES-128-ECB decipher, kept and reused for the mode 5 CBC decryption of every telegram. */
+  readonly ecb?: BlockDecipher;
   readonly scope: 'meter' | 'all';
 }
 
@@ -225,7 +227,7 @@ export function decodeTelegram(raw: Uint8Array, ctx: TelegramContext, options: D
     const k = needKey(ctx, meter.id, 'tpl', 'mode 5 encrypted', at);
     const address = tpl.header === 'long' ? longHeaderAddress(bytes, tplStart) : linkAddress;
     end = reachEncryptedEnd(bytes, at, end, tpl, warnings);
-    decryptTpl(bytes, at, end, tpl, k.keyObject ?? k.key, address);
+    decryptTpl(bytes, at, end, tpl, k.ecb ?? k.keyObject ?? k.key, address);
     security = 'mode5';
     verdict = 'decrypted';
   } else if (mode === 7) {

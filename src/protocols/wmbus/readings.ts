@@ -1,5 +1,5 @@
 import { type ObisCode, formatObis } from '../obis/obis.js';
-import type { Reading, ReadingValue } from '../reading.js';
+import type { Reading, ReadingValue, ValueFunction } from '../reading.js';
 import { bytesToHex } from '../bytes.js';
 import { scale } from './datatypes.js';
 import type { DataRecord } from './records.js';
@@ -136,16 +136,56 @@ function recordToReading(r: DataRecord, a: ObisMedium | undefined): Reading {
   const keepRaw = r.kind === 'raw' || r.kind === 'manufacturer' || r.kind === 'bcd-error' || r.errorCode !== undefined;
   if (r.errorCode !== undefined) value = null;
   const obis = r.kind === 'numeric' && r.errorCode === undefined && a !== undefined ? obisOf(r, a) : undefined;
-  const reading: {
-    -readonly [K in keyof Reading]: Reading[K];
-  } = obis === undefined ? { quantity: r.quantity, value } : { obis, quantity: r.quantity, value };
-  if (unit !== '') reading.unit = unit;
-  reading.storage = r.storage;
-  reading.tariff = r.tariff;
-  if (r.subunit !== 0) reading.subunit = r.subunit;
-  if (r.function !== 'instantaneous') reading.function = r.function;
-  if (keepRaw) reading.raw = bytesToHex(r.data);
-  return reading;
+  // Every field present, in one order (absent ones undefined, which JSON leaves out): one object shape for all.
+  return new WmbusReading(
+    obis,
+    r.quantity,
+    value,
+    unit === '' ? undefined : unit,
+    r.storage,
+    r.tariff,
+    r.subunit === 0 ? undefined : r.subunit,
+    r.function === 'instantaneous' ? undefined : r.function,
+    keepRaw ? bytesToHex(r.data) : undefined,
+  );
+}
+
+/**
+ * A reading made by a constructor rather than an object literal: its fields take numbers, strings and
+ * undefined by turns, which made V8 drop the optimised literal again and again; a class keeps one shape.
+ */
+class WmbusReading implements Reading {
+  readonly obis: string | undefined;
+  readonly quantity: string;
+  readonly value: ReadingValue;
+  readonly unit: string | undefined;
+  readonly storage: number;
+  readonly tariff: number;
+  readonly subunit: number | undefined;
+  readonly function: ValueFunction | undefined;
+  readonly raw: string | undefined;
+
+  constructor(
+    obis: string | undefined,
+    quantity: string,
+    value: ReadingValue,
+    unit: string | undefined,
+    storage: number,
+    tariff: number,
+    subunit: number | undefined,
+    fn: ValueFunction | undefined,
+    raw: string | undefined,
+  ) {
+    this.obis = obis;
+    this.quantity = quantity;
+    this.value = value;
+    this.unit = unit;
+    this.storage = storage;
+    this.tariff = tariff;
+    this.subunit = subunit;
+    this.function = fn;
+    this.raw = raw;
+  }
 }
 
 /** Value group D: current value, or the minimum/maximum of the period (EN 13757-1 / EN 62056-61). */
@@ -184,9 +224,21 @@ function obisOf(r: DataRecord, a: ObisMedium): string | undefined {
   }
   if (d < 0 || r.tariff > 255 || r.subunit > 255 || r.storage > 254) return undefined;
   // F: historic value (storage number); 255 = current.
-  const code: ObisCode = [a, r.subunit, c, d, r.tariff, r.storage === 0 ? 255 : r.storage];
-  return formatObis(code);
+  const f = r.storage === 0 ? 255 : r.storage;
+  // Six groups of at most 255 make one exact number: the key of the code's text, formatted once.
+  const key = ((((a * 256 + r.subunit) * 256 + c) * 256 + d) * 256 + r.tariff) * 256 + f;
+  let text = OBIS_TEXT.get(key);
+  if (text === undefined) {
+    const code: ObisCode = [a, r.subunit, c, d, r.tariff, f];
+    text = formatObis(code);
+    if (OBIS_TEXT.size < MAX_OBIS_TEXTS) OBIS_TEXT.set(key, text);
+  }
+  return text;
 }
+
+/** OBIS code texts already formatted, by their six groups packed into one number (bounded). */
+const OBIS_TEXT = new Map<number, string>();
+const MAX_OBIS_TEXTS = 4096;
 
 /** Value group C for electricity (EN 62056-61): 1/2 active +/-, 3/4 reactive, 9/10 apparent, 11/12 I/U, 14 f. */
 function electricityC(r: DataRecord): number | undefined {

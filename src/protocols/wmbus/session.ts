@@ -20,7 +20,7 @@ import {
   type WmbusSecurity,
 } from './pipeline.js';
 import { dataRecordHeaders } from './records.js';
-import type { TplHeader } from './tpl.js';
+import { type BlockDecipher, blockDecipher, type TplHeader } from './tpl.js';
 
 /**
  * A wireless M-Bus decoder session: it holds the keys, the last authenticated message counter of each
@@ -47,12 +47,16 @@ function toMeterKey(key: Uint8Array, scope: MeterKey['scope'], label: string): M
   return new SessionKey(key, scope);
 }
 
-/** A key as the session holds it: imported once; its CMAC subkeys are derived when a telegram first needs them. */
+/**
+ * A key as the session holds it: imported once; its CMAC subkeys and its ECB decipher are made when a telegram
+ * first needs them.
+ */
 class SessionKey implements MeterKey {
   readonly key: Uint8Array;
   readonly keyObject: KeyObject;
   readonly scope: MeterKey['scope'];
   #cmac: AesCmac | undefined;
+  #ecb: BlockDecipher | undefined;
 
   constructor(key: Uint8Array, scope: MeterKey['scope']) {
     this.key = key;
@@ -63,6 +67,11 @@ class SessionKey implements MeterKey {
   get cmac(): AesCmac {
     this.#cmac ??= new AesCmac(this.keyObject);
     return this.#cmac;
+  }
+
+  get ecb(): BlockDecipher {
+    this.#ecb ??= blockDecipher(this.keyObject);
+    return this.#ecb;
   }
 }
 

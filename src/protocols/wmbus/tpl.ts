@@ -151,38 +151,54 @@ export function decodeTpl(bytes: Uint8Array, start: number, end: number): { read
 
 /** Plaintext marker that opens every mode 5/7 payload (two 0x2F idle fillers, EN 13757-7). */
 const FILLER = 0x2f;
-const ZERO_IV = Buffer.alloc(16);
-const MODE5_IV = new Uint8Array(16);
+const BLOCK = 16;
+
+/**
+ * A reusable AES-128 block decipher: an ECB decipher without padding keeps no state between `update` calls
+ * given whole blocks, so one per key serves every telegram and saves the cipher set-up of each.
+ */
+export interface BlockDecipher {
+  update(data: Uint8Array): Uint8Array;
+}
+
+/** The AES-128-ECB decipher of a key, for `decryptTpl` to chain as CBC. */
+export function blockDecipher(key: Uint8Array | KeyObject): BlockDecipher {
+  return createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+}
 
 /**
  * AES-128-CBC decryption of `blocks` 16-byte blocks at `from`, in place. Mode 5: IV = M(2) || A(6) ||
  * access number x 8, where M and A are those of the long header, else of the link layer (`address`, 8 bytes).
  * Mode 7: IV 0 under the ephemeral Kenc. Throws CODEC_WRONG_KEY when the plaintext does not open with 2F 2F.
+ * `key` may be a `BlockDecipher` kept for the key; the CBC chaining is then done here.
  */
 export function decryptTpl(
   bytes: Uint8Array,
   from: number,
   end: number,
   header: TplHeader,
-  key: Uint8Array | KeyObject,
+  key: Uint8Array | KeyObject | BlockDecipher,
   address: Uint8Array,
 ): void {
-  const length = header.encryptedBlocks * 16;
+  const length = header.encryptedBlocks * BLOCK;
   if (length === 0) throw new CodecError('CODEC_MALFORMED', 'tpl', `security mode ${header.securityMode} with no encrypted blocks`, from);
   if (from + length > end) {
     throw new CodecError('CODEC_LENGTH_MISMATCH', 'tpl', `configuration word announces ${header.encryptedBlocks} encrypted blocks, ${end - from} bytes present`, from);
   }
-  let iv: Uint8Array = ZERO_IV;
-  if (header.securityMode === 5) {
-    // createDecipheriv copies the IV, so one scratch block serves every call.
-    iv = MODE5_IV;
-    for (let i = 0; i < 8; i++) iv[i] = address[i]!;
-    iv.fill(header.accessNumber ?? 0, 8);
-  }
-  const d = createDecipheriv('aes-128-cbc', key, iv).setAutoPadding(false);
-  const plain = d.update(bytes.subarray(from, from + length));
-  if (plain[0] !== FILLER || plain[1] !== FILLER) {
+  const ecb = isBlockDecipher(key) ? key : blockDecipher(key);
+  const out = ecb.update(bytes.subarray(from, from + length));
+  // First block: P0 = D(C0) xor IV; the IV's first two bytes are address[0..1] in mode 5, 0 in mode 7.
+  const mode5 = header.securityMode === 5;
+  const an = header.accessNumber ?? 0;
+  const iv0 = mode5 ? address[0]! : 0;
+  const iv1 = mode5 ? address[1]! : 0;
+  if ((out[0]! ^ iv0) !== FILLER || (out[1]! ^ iv1) !== FILLER) {
     throw new CodecError('CODEC_WRONG_KEY', 'tpl', `decrypted mode ${header.securityMode} payload does not start with 2F2F: wrong key`, from);
   }
-  bytes.set(plain, from);
+  // Pi = D(Ci) xor C(i-1): from the last block back, so each previous ciphertext block is still there.
+  for (let i = length - 1; i >= BLOCK; i--) bytes[from + i] = out[i]! ^ bytes[from + i - BLOCK]!;
+  for (let i = 0; i < BLOCK; i++) bytes[from + i] = out[i]! ^ (mode5 ? (i < 8 ? address[i]! : an) : 0);
 }
+
+const isBlockDecipher = (k: Uint8Array | KeyObject | BlockDecipher): k is BlockDecipher =>
+  !(k instanceof Uint8Array) && typeof (k as Partial<BlockDecipher>).update === 'function';
