@@ -31,8 +31,9 @@ describe('gridwarden demo', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-demo-foreign-'));
     writeFileSync(join(dir, 'precious.txt'), 'keep me');
     const r = await runCli(['demo', '--dir', dir, '--duration', '1']);
+    const code = 'CLI_DEMO';
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('CLI_DEMO:');
+    expect(r.stderr).toContain(`${code}:`);
   });
 
   it.each([
