@@ -4,6 +4,7 @@ import { type Core, TestClock, openCore } from './_testing/core.js';
 import { ADMIN, GATEWAY, type GatewayFixture, contractFor, makeGatewayFixture, seedGateway } from './_testing/fixture.js';
 import { type HeadEndPeer, startHeadEndPeer } from './_testing/head-end-peer.js';
 import { meterTelegram } from './_testing/telegrams.js';
+import { readConsumerLog } from './logs/read-records.js';
 
 const KEY_A = Buffer.from('0F0E0D0C0B0A09080706050403020100', 'hex');
 const KEY_B = Buffer.from('AABBCCDDEEFF00112233445566778899', 'hex');
@@ -90,5 +91,13 @@ describe('privacy: the head-end receives exactly what the contracts allow', () =
     expect(new Set([...peer.received.values()].map((m) => m.content.contractId))).toEqual(new Set(['c-bill', 'c-curve']));
     expect([...peer.received.values()].every((m) => m.posts === 1)).toBe(true);
     expect(peer.refusals).toEqual([]);
+  });
+
+  it('writes each sending into the consumer log of that meter\'s consumer, and nothing into another\'s', async () => {
+    const sent = [...peer.received.values()].map((m) => m.content.messageId as string).sort();
+    const log = await readConsumerLog(core.db, 'consumer-11110000', { limit: 100_000 });
+    const logged = log.filter((r) => r.event === 'data-sent').map((r) => (r.details as { messageId: string }).messageId).sort();
+    expect(logged).toEqual(sent);
+    expect(await readConsumerLog(core.db, 'consumer-22220000')).toEqual([]);
   });
 });
