@@ -336,7 +336,7 @@ function announce(
   o.say(`  head-end WAN         https://${LOOPBACK}:${a.headend.wan.port}  (mutual TLS, brainpoolP256r1)`);
   o.say(`  PKI and key store    ${join(a.dir, 'pki')}  (passphrase in ${join(a.dir, 'passphrase')})`);
   o.say(`  the meters replay the last 24 h at ${a.clock.speed}x (a 15-minute period every ${Math.round(900 / a.clock.speed)} s), then run in real time`);
-  o.say('  try: gridwarden log verify --dir ' + join(a.dir, 'gateway') + ` --cert ${join(a.dir, 'pki', GATEWAY, 'sig.pem')}`);
+  o.say(`  try: gridwarden log verify --dir ${join(a.dir, 'gateway')} --cert ${join(a.dir, 'pki', GATEWAY, 'sig.pem')}`);
   o.say('Ctrl-C stops the demo.');
 }
 
