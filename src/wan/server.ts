@@ -48,6 +48,8 @@ export interface HeadEndServer {
 }
 
 const ALL_ROLES: readonly Role[] = ['gateway', 'gwa', 'emt', 'gwh'];
+/** Bound on remembered peer verdicts; past it the memory starts afresh. */
+const MAX_REMEMBERED_PEERS = 4096;
 
 /**
  * The head-end HTTPS server: fastify over the profile's TLS options. TLS validates the chain and revocation;
@@ -59,13 +61,23 @@ export function createHeadEndServer(o: HeadEndServerOptions): HeadEndServer {
   const roles = o.roles ?? ALL_ROLES;
   const identify = o.identify ?? identifyByPki;
   const callers = new WeakMap<TLSSocket, WanCaller>();
+  const verdicts = new Map<string, WanCaller>();
   const app = Fastify({ https: profileTlsOptions({ ...o.tls, side: 'server' }), logger: false });
 
   app.server.on('secureConnection', (socket: TLSSocket) => {
     try {
       // TLS rejects bad chains itself unless the variant makes client certificates optional (HAN).
       if (!socket.authorized) throw new TlsProfileError('WAN_PEER_UNTRUSTED', `client certificate not validated: ${String(socket.authorizationError)}`);
-      callers.set(socket, peerParty(socket.getPeerCertificate(), { variant, purpose: 'clientAuth', roles, identify }));
+      const cert = socket.getPeerCertificate();
+      // The verdict depends only on the certificate's bytes (TLS checked chain and revocation just now):
+      // remembered by fingerprint, so a returning peer costs no certificate parsing.
+      const known = cert?.fingerprint256 === undefined ? undefined : verdicts.get(cert.fingerprint256);
+      const caller = known ?? peerParty(cert, { variant, purpose: 'clientAuth', roles, identify });
+      if (known === undefined && cert?.fingerprint256 !== undefined) {
+        if (verdicts.size >= MAX_REMEMBERED_PEERS) verdicts.clear();
+        verdicts.set(cert.fingerprint256, caller);
+      }
+      callers.set(socket, caller);
     } catch (e) {
       const error = e instanceof TlsProfileError ? e : new TlsProfileError('WAN_PEER_UNKNOWN', 'peer check failed', { cause: e });
       o.onRefused?.(error, { remoteAddress: socket.remoteAddress, reason: error.code });
