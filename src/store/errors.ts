@@ -19,3 +19,9 @@ export class StoreError extends Error {
     this.code = code;
   }
 }
+
+/** A failed statement as STORE_QUERY, naming the first line of the statement (never its parameters). */
+export function queryFailed(e: unknown, sql: string): StoreError {
+  const msg = e instanceof Error ? e.message : String(e);
+  return new StoreError('STORE_QUERY', `${msg} (in: ${sql.trim().split('\n')[0]?.slice(0, 80)})`, { cause: e });
+}

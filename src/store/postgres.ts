@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Db, Row, SqlValue } from './db.js';
-import { StoreError } from './errors.js';
+import { StoreError, queryFailed } from './errors.js';
 
 // int8 (20) and numeric counts come back as strings by default: ids and counters here stay below 2^53.
 const INT8_OID = 20;
@@ -11,11 +11,6 @@ const types = {
 
 function toParam(v: SqlValue): unknown {
   return v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : typeof v === 'bigint' ? v.toString() : v;
-}
-
-function wrap(e: unknown, sql: string): StoreError {
-  const msg = e instanceof Error ? e.message : String(e);
-  return new StoreError('STORE_QUERY', `${msg} (in: ${sql.trim().split('\n')[0]?.slice(0, 80)})`, { cause: e });
 }
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
@@ -40,7 +35,7 @@ class PgHandle implements Db {
       const r = await target.query<T>(sql, params?.map(toParam));
       return r.rows;
     } catch (e) {
-      throw wrap(e, sql);
+      throw queryFailed(e, sql);
     }
   }
 
@@ -50,7 +45,7 @@ class PgHandle implements Db {
       const r = await target.query(sql, params?.map(toParam));
       return r.rowCount ?? 0;
     } catch (e) {
-      throw wrap(e, sql);
+      throw queryFailed(e, sql);
     }
   }
 
@@ -59,7 +54,7 @@ class PgHandle implements Db {
     try {
       await target.query(sql);
     } catch (e) {
-      throw wrap(e, sql);
+      throw queryFailed(e, sql);
     }
   }
 

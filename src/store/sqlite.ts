@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Db, Row, SqlValue } from './db.js';
-import { StoreError } from './errors.js';
+import { StoreError, queryFailed } from './errors.js';
 
 type Sqlite = InstanceType<typeof Database>;
 
@@ -24,17 +24,12 @@ function bind(params: readonly SqlValue[] | undefined): Record<string, unknown> 
   return o;
 }
 
-function wrap(e: unknown, sql: string): StoreError {
-  const msg = e instanceof Error ? e.message : String(e);
-  return new StoreError('STORE_QUERY', `${msg} (in: ${sql.trim().split('\n')[0]?.slice(0, 80)})`, { cause: e });
-}
-
 /** Runs one bookkeeping statement, its failure as a StoreError. */
 function sqliteStep<T>(sql: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    throw e instanceof StoreError ? e : wrap(e, sql);
+    throw e instanceof StoreError ? e : queryFailed(e, sql);
   }
 }
 
@@ -132,7 +127,7 @@ class Connection {
       } catch {
         // The COMMIT error below is the one to report; SQLite ends the transaction on close anyway.
       }
-      const err = wrap(e, 'COMMIT');
+      const err = queryFailed(e, 'COMMIT');
       for (const s of batch.settle) s.reject(err);
       return;
     }
@@ -175,7 +170,7 @@ class SqliteHandle implements Db {
       if (!this.inTx) this.conn.flush();
       return f();
     } catch (e) {
-      throw e instanceof StoreError ? e : wrap(e, sql);
+      throw e instanceof StoreError ? e : queryFailed(e, sql);
     } finally {
       release?.();
     }
