@@ -54,6 +54,34 @@ const pki = z.union([
   }),
 ]);
 
+const days = z.int().min(1).max(36_500);
+
+/**
+ * Privacy policy (issue 9): what needs the consumer's consent, the finest sampling allowed at all, and how
+ * long each data class is kept. The calibration log is not listed: metrology law fixes its retention, so it is
+ * never purged by this job.
+ */
+const privacy = z
+  .strictObject({
+    /** A contract sampling finer than this (TAF 7 interval, TAF 14 period) runs only while consent is recorded. */
+    consentFinerThanMinutes: z.int().min(1).default(1440),
+    /** No contract may sample finer than this, consent or not (a limited sampling period). */
+    finestIntervalSeconds: z.int().min(1).default(1),
+    retention: z
+      .strictObject({
+        readingsDays: days.default(730),
+        consumerLogDays: days.default(730),
+        systemLogDays: days.default(1095),
+        /** Delivered or parked outbox messages; undelivered ones are never purged by age. */
+        outboxDays: days.default(30),
+      })
+      .prefault({}),
+    /** How often the retention job runs. */
+    purgeEveryMs: z.int().min(1000).default(3_600_000),
+  })
+  .prefault({});
+export type PrivacyConfig = z.output<typeof privacy>;
+
 export const gatewayConfigSchema = z.strictObject({
   /** The gateway's id as in its certificates (CN) and in every message's `gatewayId`. */
   name: z.string().min(1).max(64),
@@ -70,6 +98,7 @@ export const gatewayConfigSchema = z.strictObject({
   }),
   wakeUp: z.strictObject({ host: z.string().min(1).default('0.0.0.0'), port }).optional(),
   lmn: z.strictObject({ inputs: z.array(input).default([]) }).default({ inputs: [] }),
+  privacy,
   timing: z
     .strictObject({
       /** How often pending commands are fetched (besides after a wake-up). */
