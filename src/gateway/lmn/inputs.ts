@@ -108,19 +108,10 @@ async function udpInput(name: string, host: string, port: number, sink: (text: s
     socket.once('error', reject);
     socket.bind(port, host, () => resolve());
   });
-  let ended!: () => void;
-  const done = new Promise<void>((r) => {
-    ended = r;
+  return listening(name, async () => {
+    await new Promise<void>((r) => socket.close(() => r()));
+    await chain;
   });
-  return {
-    name,
-    done,
-    stop: async () => {
-      await new Promise<void>((r) => socket.close(() => r()));
-      await chain;
-      ended();
-    },
-  };
 }
 
 /** A listening TCP socket; each connection sends hex lines. */
@@ -144,6 +135,15 @@ async function tcpLineInput(name: string, host: string, port: number, sink: (tex
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  return listening(name, async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+    await chain.catch(() => undefined);
+  });
+}
+
+/** A listening input never ends on its own: `done` settles once `stop` has closed it and drained its frames. */
+function listening(name: string, close: () => Promise<void>): LmnInput {
   let ended!: () => void;
   const done = new Promise<void>((r) => {
     ended = r;
@@ -152,9 +152,7 @@ async function tcpLineInput(name: string, host: string, port: number, sink: (tex
     name,
     done,
     stop: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-      await chain.catch(() => undefined);
+      await close();
       ended();
     },
   };
