@@ -7,6 +7,7 @@ import type { Curve, SecurityModule } from '../crypto/security-module.js';
 import { STATE_FILE, type CaId, type PkiState, caOf, readState, readText, rootId, writeAtomic, writeState } from './_state.js';
 import { type CertificateKind, type SubjectFields, addYears, buildCertificate, serialFrom } from './certificates.js';
 import { type RevocationReason, buildCrl } from './crl.js';
+import { withPkiLock } from './_lock.js';
 import { PkiError } from './errors.js';
 import { moduleSigningKey, securityModuleCrypto } from './module-signer.js';
 import { certToPem, crlToPem, parseCertificate } from './pem.js';
@@ -141,7 +142,11 @@ export interface InitSummary {
 }
 
 /** Creates the root CA (generation 1), the three sub-CAs and their first CRLs in an empty PKI folder. */
-export async function initPki(ctx: PkiContext, opts: InitOptions = {}): Promise<InitSummary> {
+export function initPki(ctx: PkiContext, opts: InitOptions = {}): Promise<InitSummary> {
+  return withPkiLock(ctx.dir, () => initPkiLocked(ctx, opts));
+}
+
+async function initPkiLocked(ctx: PkiContext, opts: InitOptions = {}): Promise<InitSummary> {
   // One instant for the whole operation: notBefore and notAfter of every certificate agree.
   ctx = { ...ctx, now: ctx.now ?? new Date() };
   if (existsSync(join(ctx.dir, STATE_FILE))) throw new PkiError('PKI_EXISTS', `${ctx.dir} holds a PKI already`);
@@ -199,7 +204,11 @@ export interface IssuedCert {
 }
 
 /** Issues a party's TLS/SIG/ENC triplet with fresh brainpoolP256r1 keys in the module (DESIGN.md profiles). */
-export async function issueParty(ctx: PkiContext, opts: IssueOptions): Promise<{ readonly name: string; readonly role: Role; readonly certs: readonly IssuedCert[] }> {
+export function issueParty(ctx: PkiContext, opts: IssueOptions): Promise<{ readonly name: string; readonly role: Role; readonly certs: readonly IssuedCert[] }> {
+  return withPkiLock(ctx.dir, () => issuePartyLocked(ctx, opts));
+}
+
+async function issuePartyLocked(ctx: PkiContext, opts: IssueOptions): Promise<{ readonly name: string; readonly role: Role; readonly certs: readonly IssuedCert[] }> {
   // One instant for the whole operation: notBefore and notAfter of every certificate agree.
   ctx = { ...ctx, now: ctx.now ?? new Date() };
   checkPartyName(opts.name);
@@ -234,7 +243,11 @@ export interface RevokeOptions {
 }
 
 /** Puts a party's certificates on its sub-CA's CRL and publishes that CRL at once. */
-export async function revoke(ctx: PkiContext, opts: RevokeOptions): Promise<{ readonly revoked: ReadonlyArray<{ usage: TripletUsage; serialNumber: string }>; readonly crl: CrlSummary }> {
+export function revoke(ctx: PkiContext, opts: RevokeOptions): Promise<{ readonly revoked: ReadonlyArray<{ usage: TripletUsage; serialNumber: string }>; readonly crl: CrlSummary }> {
+  return withPkiLock(ctx.dir, () => revokeLocked(ctx, opts));
+}
+
+async function revokeLocked(ctx: PkiContext, opts: RevokeOptions): Promise<{ readonly revoked: ReadonlyArray<{ usage: TripletUsage; serialNumber: string }>; readonly crl: CrlSummary }> {
   const state = readState(ctx.dir);
   const party = state.parties[opts.name];
   if (party === undefined) throw new PkiError('PKI_NO_PARTY', `no party ${JSON.stringify(opts.name)} in the PKI folder`);
@@ -254,7 +267,11 @@ export async function revoke(ctx: PkiContext, opts: RevokeOptions): Promise<{ re
 }
 
 /** Publishes a fresh CRL for every CA, each root generation included, valid `days` days. */
-export async function issueCrl(ctx: PkiContext, days: number = PROFILE.crlDays): Promise<readonly CrlSummary[]> {
+export function issueCrl(ctx: PkiContext, days: number = PROFILE.crlDays): Promise<readonly CrlSummary[]> {
+  return withPkiLock(ctx.dir, () => issueCrlLocked(ctx, days));
+}
+
+async function issueCrlLocked(ctx: PkiContext, days: number = PROFILE.crlDays): Promise<readonly CrlSummary[]> {
   if (!Number.isFinite(days) || days <= 0) throw new PkiError('PKI_BAD_INPUT', 'CRL validity must be a positive number of days');
   const state = readState(ctx.dir);
   const out: CrlSummary[] = [];
@@ -277,7 +294,11 @@ export interface RolloverSummary {
  * generation's trust anchor validates the other's certificates, and the sub-CA keys certified anew under the
  * new root. Every earlier root stays (with its CRL) until it expires.
  */
-export async function rollover(ctx: PkiContext): Promise<RolloverSummary> {
+export function rollover(ctx: PkiContext): Promise<RolloverSummary> {
+  return withPkiLock(ctx.dir, () => rolloverLocked(ctx));
+}
+
+async function rolloverLocked(ctx: PkiContext): Promise<RolloverSummary> {
   ctx = { ...ctx, now: ctx.now ?? new Date() };
   const state = readState(ctx.dir);
   const now = ctx.now ?? new Date();

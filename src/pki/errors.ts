@@ -9,6 +9,7 @@ export const PKI_ERROR_CODES = {
   PKI_PARSE: 'a certificate or CRL is not valid PEM/DER X.509',
   PKI_DIR: 'the PKI folder is missing, incomplete or its state file is damaged',
   PKI_EXISTS: 'the PKI folder, the party or a key label in the security module exists already',
+  PKI_BUSY: 'another operation holds the PKI folder\'s lock (pki.lock) longer than the wait allows',
   PKI_NO_PARTY: 'no party of that name (or no certificate of that usage) in the PKI folder',
   PKI_NO_KEY: 'the security module holds no key (or a different key) under the label the CA or party needs',
   PKI_UNSUPPORTED_ALGORITHM: 'a key or signature algorithm outside the profile (EC on brainpool or NIST curves, ECDSA)',
