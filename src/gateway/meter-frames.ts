@@ -76,11 +76,12 @@ class KeyProbe extends WmbusSession {
 
 /** Decodes with the meter's key (if any) and seeded counters. Throws CodecError (wrong key, replay, corrupt). */
 export function decodeForMeter(protocol: Protocol, meterId: string, text: string, key: Uint8Array | undefined, counters: string | undefined): MeterDecode {
-  // DLMS meters may hold EK || AK (32 bytes): the authentication key travels with the encryption key.
-  const split = protocol === 'dlms' && key !== undefined && key.length === 2 * DLMS_KEY_BYTES;
+  // DLMS and encrypted-P1 meters may hold EK || AK (32 bytes): the authentication key travels with the encryption key.
+  const split = (protocol === 'dlms' || protocol === 'dsmr') && key !== undefined && key.length === 2 * DLMS_KEY_BYTES;
   const ek = split ? key.subarray(0, DLMS_KEY_BYTES) : key;
-  const byId = ek === undefined ? undefined : new Map([[meterId, ek]]);
-  const keys = byId === undefined ? {} : { byId, ...(split ? { ak: key.subarray(DLMS_KEY_BYTES) } : {}) };
+  const ak = split ? { ak: key.subarray(DLMS_KEY_BYTES) } : {};
+  // Encrypted P1 looks its key up by system title, which need not be the id the meter is registered under.
+  const keys = ek === undefined ? {} : protocol === 'dsmr' ? { key: ek, ...ak } : { byId: new Map([[meterId, ek]]), ...ak };
   const seed = counters === undefined ? undefined : (JSON.parse(counters) as Record<string, number>);
   switch (protocol) {
     case 'wmbus':
@@ -92,10 +93,26 @@ export function decodeForMeter(protocol: Protocol, meterId: string, text: string
       return { frame, counters: Object.keys(snap).length === 0 ? undefined : JSON.stringify(snap) };
     }
     case 'dsmr':
-      return { frame: new DsmrSession(keys).decode(text), counters: undefined };
+      return decodeP1(new DsmrSession(keys).decode(text), seed, counters);
     case 'sml':
       return { frame: clearSession('sml').decode(text), counters: undefined };
   }
+}
+
+/**
+ * Encrypted P1 carries a DLMS invocation counter per system title, authenticated by the GCM tag: it must exceed
+ * the persisted one, as for DLMS meters, so an old frame replayed later is refused even though its bytes were
+ * never seen by this store (the frame hash catches only exact repeats still on record). Clear-text telegrams
+ * leave the counters as they were.
+ */
+function decodeP1(frame: DecodedFrame, seed: Readonly<Record<string, number>> | undefined, stored: string | undefined): MeterDecode {
+  const enc = frame.layers?.encryption as { readonly systemTitle?: unknown; readonly invocationCounter?: unknown } | undefined;
+  if (enc === undefined || typeof enc.systemTitle !== 'string' || typeof enc.invocationCounter !== 'number') return { frame, counters: stored };
+  const last = seed?.[enc.systemTitle];
+  if (last !== undefined && enc.invocationCounter <= last) {
+    throw new CodecError('CODEC_REPLAY', 'dsmr', `invocation counter ${enc.invocationCounter} of ${enc.systemTitle} does not exceed the last accepted ${last}`);
+  }
+  return { frame, counters: JSON.stringify({ ...seed, [enc.systemTitle]: enc.invocationCounter }) };
 }
 
 /**
