@@ -7,6 +7,7 @@ import type { Bench } from './harness.js';
 import { hanBench } from './han.js';
 import { headendBench } from './headend.js';
 import { pkiBench } from './pki.js';
+import { privacyPortalBench } from './privacy-portal.js';
 import { smlBench } from './sml.js';
 import { simBench } from './sim.js';
 import { tafBench } from './taf.js';
@@ -28,4 +29,5 @@ export const benches: readonly Bench[] = [
   tafBench,
   simBench,
   hanBench,
+  privacyPortalBench,
 ];

@@ -68,6 +68,7 @@ export * as taf from './gateway/taf/index.js';
 export { type Contract, type TafMessage, type TafState, applyContract, initialState, needsConsent, parseContract, requestReading } from './gateway/taf/index.js';
 export * as han from './gateway/han/index.js';
 export { type HanPortal, type HanPortalOptions, addConsumerAccount, issuePortalCertificate, startHanPortal } from './gateway/han/index.js';
+export * as gatewayPrivacy from './gateway/privacy/index.js';
 export * as sim from './sim/index.js';
 export { createFleet, decodeKeysOf, frameAt, SimError, type SimErrorCode, SIM_ERROR_CODES, type SimMeter, startFeed } from './sim/index.js';
 export { HeadendError, type HeadendErrorCode, HEADEND_ERROR_CODES } from './headend/errors.js';

@@ -6,7 +6,9 @@ import { ADMIN, GATEWAY, type GatewayFixture, contractFor, makeGatewayFixture } 
 import { type HeadEndPeer, startHeadEndPeer } from './_testing/head-end-peer.js';
 import { meterTelegram } from './_testing/telegrams.js';
 import { pollCommands } from './commands.js';
+import { grantConsent } from './privacy/consent.js';
 import { findMeter } from './registry.js';
+import { readConsumerLog } from './logs/read-records.js';
 
 const KEY = '8899AABBCCDDEEFF0011223344556677';
 const T0 = Date.parse('2026-11-23T12:00:00Z');
@@ -55,6 +57,8 @@ describe('administration commands', () => {
     );
     expect(results).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
     expect(await findMeter(core.db, '55556666')).toMatchObject({ protocol: 'wmbus', consumerId: 'consumer-9', active: true });
+    // A 15-minute load curve is dormant until the consumer consents (privacy/consent.ts).
+    await grantConsent(core.db, core.logs, { consumerId: 'consumer-9', contractId: 'c-cmd' }, new Date(T0).toISOString());
     clock.ms = T0 + 60_000;
     await core.ingestor.ingest({ protocol: 'wmbus', text: meterTelegram('55556666', Buffer.from(KEY, 'hex'), 1, 1) });
     clock.ms = T0 + 16 * 60_000;
@@ -75,9 +79,34 @@ describe('administration commands', () => {
     expect(await findMeter(core.db, '55556666')).toMatchObject({ active: true });
   });
 
+  it("refuses a contract sampling finer than the policy allows with 'GW_PRIVACY_POLICY', records it as failed and stores nothing", async () => {
+    const strict = { ...core.commands, privacy: { consentFinerThanMinutes: 1440, finestIntervalSeconds: 3600 } };
+    const cmd = command('add-contract', { contract: contractFor(fx, { id: 'c-fine', meterId: '55556666', taf: 7 }) });
+    await peer.queueCommand(cmd);
+    expect(await pollCommands(strict, core.client, peer.url)).toBe(1);
+    expect(peer.results.get(String(cmd.id))).toMatchObject({ ok: false, error: { code: 'GW_PRIVACY_POLICY' } });
+    expect(await core.db.query("SELECT contract_id FROM gw_contracts WHERE contract_id = 'c-fine'")).toEqual([]);
+    expect(await core.db.query('SELECT ok, result FROM gw_commands WHERE command_id = $1', [String(cmd.id)])).toEqual([
+      { ok: 0, result: JSON.stringify({ ok: false, error: { code: 'GW_PRIVACY_POLICY' } }) },
+    ]);
+  });
+
+  it("writes a consent-bound contract into its consumer's log as dormant until consent", async () => {
+    const added = (await readConsumerLog(core.db, 'consumer-9')).filter((r) => r.event === 'contract-added');
+    expect(added.map((r) => r.details)).toEqual([expect.objectContaining({ contractId: 'c-cmd', recipient: 'emt1', taf: 7, consentRequired: true })]);
+  });
+
   it('refuses a command id applied before (replayed command)', async () => {
     const cmd = command('remove-contract', { contractId: 'c-cmd' });
     expect(await run({ cmd })).toEqual([{ ok: true }]);
     expect(await run({ cmd })).toMatchObject([{ ok: false, error: { code: 'GW_COMMAND_REFUSED' } }]);
+  });
+
+  it('erases what was kept for the recipient of a removed contract at once', async () => {
+    const [row] = await core.db.query<{ state: string | null; ended_at: string | null }>("SELECT state, ended_at FROM gw_contracts WHERE contract_id = 'c-cmd'");
+    expect(row).toEqual({ state: null, ended_at: expect.any(String) });
+    expect(await core.db.query("SELECT 1 AS x FROM gw_consents WHERE contract_id = 'c-cmd'")).toEqual([]);
+    expect(await core.db.query("SELECT 1 AS x FROM gw_outbox WHERE contract_id = 'c-cmd' AND delivered_at IS NOT NULL")).toEqual([]);
+    expect((await readConsumerLog(core.db, 'consumer-9')).map((r) => r.event)).toContain('contract-erased');
   });
 });

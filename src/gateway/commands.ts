@@ -17,7 +17,10 @@ import { GatewayError } from './errors.js';
 import type { GatewayIdentity } from './identity.js';
 import type { GatewayLogs } from './logs/gateway-logs.js';
 import type { MeterKeyVault } from './meter-keys.js';
-import { PROTOCOLS, addContract, certSha256, registerMeter, removeContract, removeMeter, setEmtCertificates } from './registry.js';
+import { type ErasureResult, eraseContract, logErasure } from './privacy/erasure.js';
+import { DEFAULT_PRIVACY_POLICY, type PrivacyPolicy, consentRequiredBy } from './privacy/policy.js';
+import { PROTOCOLS, addContract, certSha256, findMeter, registerMeter, removeContract, removeMeter, setEmtCertificates } from './registry.js';
+import type { Contract } from './taf/contract.js';
 import { ROUTES } from './uplink-message.js';
 
 export const COMMAND_TYPES = ['register-meter', 'remove-meter', 'add-contract', 'remove-contract', 'set-emt-certificates'] as const;
@@ -58,12 +61,23 @@ export interface CommandContext {
   readonly vault: MeterKeyVault;
   readonly logs?: GatewayLogs;
   readonly clock?: () => Date;
+  /** `config.privacy`: refuses too fine contracts and binds fine ones to consent; the defaults when absent. */
+  readonly privacy?: PrivacyPolicy;
 }
+
+/** What an applied command leaves for the logs once its transaction is committed. */
+type Applied =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'contract-added'; readonly contract: Contract; readonly consumerId: string; readonly consentRequired: boolean }
+  | { readonly kind: 'contract-erased'; readonly erasure: ErasureResult | undefined };
 
 /** Unprotects, checks and applies one command; every refusal is a result, not a throw (store failures throw). */
 export async function applyCommand(ctx: CommandContext, der: Uint8Array): Promise<CommandResult> {
   const now = (ctx.clock ?? (() => new Date()))().toISOString();
   let command: z.output<typeof envelopeSchema>;
+  let applied: Applied = { kind: 'none' };
+  // Set once the command is known authentic, ours and new: a refusal from then on is recorded as failed.
+  let accepted: { readonly id: string; readonly type: CommandType; readonly issuedAt: string } | undefined;
   try {
     const opened = await unprotect(der, { sm: ctx.sm, recipient: ctx.identity.enc, trust: ctx.identity.trust });
     if (!sameCert(opened.signer, ctx.admin)) throw new GatewayError('GW_COMMAND_REFUSED', 'the command is not signed by the pinned administrator certificate');
@@ -77,7 +91,8 @@ export async function applyCommand(ctx: CommandContext, der: Uint8Array): Promis
       if (last !== undefined && Date.parse(c.issuedAt) < Date.parse(last.issued_at)) {
         throw new GatewayError('GW_COMMAND_REFUSED', `command ${c.id} was issued before the last applied command`);
       }
-      await applyIn(tx, ctx, c.type, c.payload, now);
+      accepted = { id: c.id, type: c.type, issuedAt: new Date(c.issuedAt).toISOString() };
+      applied = await applyIn(tx, ctx, c.type, c.payload, now);
       await tx.run('INSERT INTO gw_commands (command_id, type, issued_at, applied_at, ok, result) VALUES ($1, $2, $3, $4, 1, $5)', [
         c.id,
         c.type,
@@ -88,6 +103,7 @@ export async function applyCommand(ctx: CommandContext, der: Uint8Array): Promis
     });
   } catch (e) {
     const refusal = asRefusal(e);
+    if (accepted !== undefined) await recordFailed(ctx.db, accepted, now, refusal);
     await ctx.logs?.append('system', {
       level: 'warning',
       event: 'administrator-access',
@@ -98,30 +114,45 @@ export async function applyCommand(ctx: CommandContext, der: Uint8Array): Promis
     return refusal;
   }
   await logApplied(ctx.logs, command);
+  await logPrivacy(ctx.logs, applied);
   return { ok: true };
 }
 
-async function applyIn(tx: Db, ctx: CommandContext, type: CommandType, payload: unknown, now: string): Promise<void> {
+/** A refused command keeps its id (never applied later) and its outcome, written after the rollback. */
+async function recordFailed(db: Db, c: { readonly id: string; readonly type: CommandType; readonly issuedAt: string }, now: string, refusal: CommandRefusal): Promise<void> {
+  await db.run('INSERT INTO gw_commands (command_id, type, issued_at, applied_at, ok, result) VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT (command_id) DO NOTHING', [
+    c.id,
+    c.type,
+    c.issuedAt,
+    now,
+    JSON.stringify({ ok: false, error: { code: refusal.error.code } }),
+  ]);
+}
+
+async function applyIn(tx: Db, ctx: CommandContext, type: CommandType, payload: unknown, now: string): Promise<Applied> {
   switch (type) {
     case 'register-meter': {
       const p = parseWith(payloads[type], payload, 'payload');
       await registerMeter(tx, ctx.vault, { meterId: p.meterId, protocol: p.protocol, consumerId: p.consumerId, ...(p.keyHex === undefined ? {} : { key: Buffer.from(p.keyHex, 'hex') }) }, now);
-      return;
+      return { kind: 'none' };
     }
     case 'remove-meter': {
       const p = parseWith(payloads[type], payload, 'payload');
+      // Its contracts end with it; the retention job's eraseEndedContracts erases them.
       if (!(await removeMeter(tx, p.meterId))) throw new GatewayError('GW_COMMAND_REFUSED', `meter ${p.meterId} is not registered`);
-      return;
+      return { kind: 'none' };
     }
     case 'add-contract': {
       const p = parseWith(payloads[type], payload, 'payload');
-      await addContract(tx, p.contract, now);
-      return;
+      const policy = ctx.privacy ?? DEFAULT_PRIVACY_POLICY;
+      const contract = await addContract(tx, p.contract, now, policy);
+      const consumerId = (await findMeter(tx, contract.meterId))?.consumerId ?? contract.consumerId;
+      return { kind: 'contract-added', contract, consumerId, consentRequired: consentRequiredBy(policy, contract) };
     }
     case 'remove-contract': {
       const p = parseWith(payloads[type], payload, 'payload');
       if (!(await removeContract(tx, p.contractId))) throw new GatewayError('GW_COMMAND_REFUSED', `contract ${p.contractId} is not known`);
-      return;
+      return { kind: 'contract-erased', erasure: await eraseContract(tx, p.contractId, now) };
     }
     case 'set-emt-certificates': {
       const p = parseWith(payloads[type], payload, 'payload');
@@ -131,7 +162,7 @@ async function applyIn(tx: Db, ctx: CommandContext, type: CommandType, payload: 
       const check = await ctx.identity.validate(enc, 'encryption');
       if (!check.ok) throw new GatewayError('GW_COMMAND_REFUSED', `the ENC certificate of ${p.emt} does not validate (${check.error.code})`);
       await setEmtCertificates(tx, { emt: p.emt, encPem: p.encPem, sigPem: p.sigPem }, certSha256(new Uint8Array(enc.rawData)));
-      return;
+      return { kind: 'none' };
     }
   }
 }
@@ -198,3 +229,20 @@ async function logApplied(logs: GatewayLogs | undefined, c: { readonly id: strin
   }
 }
 
+/** The consumer's record of a contract that may receive their data (dormant until consent), and of its end. */
+async function logPrivacy(logs: GatewayLogs | undefined, a: Applied): Promise<void> {
+  if (logs === undefined) return;
+  if (a.kind === 'contract-added') {
+    const c = a.contract;
+    await logs.append('consumer', {
+      consumerId: a.consumerId,
+      level: 'notice',
+      event: 'contract-added',
+      text: `contract ${c.id}: TAF ${c.taf} values of meter ${c.meterId} for ${c.recipient.name}${a.consentRequired ? ', dormant until you consent' : ''}`,
+      outcome: 'success',
+      details: { contractId: c.id, meterId: c.meterId, recipient: c.recipient.name, taf: c.taf, consentRequired: a.consentRequired, validFrom: c.validFrom, validTo: c.validTo },
+    });
+  } else if (a.kind === 'contract-erased' && a.erasure !== undefined) {
+    await logErasure(logs, a.erasure);
+  }
+}

@@ -37,6 +37,12 @@ export const GATEWAY_ERROR_CODES = {
   GW_NO_RECIPIENT: "a contract's recipient has no encryption certificate registered whose SHA-256 matches the contract",
   GW_COMMAND_REFUSED: 'an administration command was refused: not for this gateway, already applied, older than the last applied, unknown type or bad payload',
   GW_DELIVERY_REFUSED: 'the head-end refused an outbox message with 4xx: the message is parked, not retried',
+  // --- privacy: consent, sampling policy, erasure ---
+  GW_CONSENT_UNKNOWN_CONTRACT: "a consent was asked for a contract that is not known, has ended, or is not this consumer's (not told apart)",
+  GW_CONSENT_NOT_NEEDED: 'a consent was asked for a contract that the privacy policy lets run without consent (billing, coarse sampling)',
+  GW_CONSENT_ALREADY_GRANTED: 'consent for the contract is in force already: nothing granted twice',
+  GW_CONSENT_NOT_GRANTED: 'consent for the contract is not in force: there is nothing to withdraw',
+  GW_PRIVACY_POLICY: 'a contract samples finer than the privacy policy allows at all (finestIntervalSeconds): refused, nothing stored',
   // --- HAN portal ---
   GW_HAN_BAD_ACCOUNT: 'a consumer account cannot be created: consumer id, user name or password not acceptable (the field is named)',
   GW_HAN_ACCOUNT_EXISTS: 'a consumer account of that user name exists already',
@@ -46,6 +52,7 @@ export const GATEWAY_ERROR_CODES = {
   GW_HAN_NOT_FOUND: "a HAN request for a meter (or page) that is not the consumer's own: answered 404 like one that does not exist",
   GW_HAN_BAD_QUERY: 'a HAN request with a malformed parameter or body (from/to not ISO 8601, unknown step, range too long, body not JSON)',
   GW_HAN_CERTIFICATE: "the portal's TLS certificate cannot be made or used (no key under the label, not secp256r1)",
+  GW_HAN_CROSS_ORIGIN: 'a state-changing HAN request (login, consent) that a browser marks as coming from another site or origin (CSRF): refused with 403',
 } as const;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODES;

@@ -6,6 +6,7 @@ import { type Core, TestClock, openCore, storeSnapshot } from './_testing/core.j
 import { type GatewayFixture, contractFor, makeGatewayFixture, seedGateway } from './_testing/fixture.js';
 import { meterTelegram, meterTelegramMode7 } from './_testing/telegrams.js';
 import type { GatewayError } from './errors.js';
+import { grantConsent } from './privacy/consent.js';
 import { addContract } from './registry.js';
 
 const KEY_A = Buffer.from('000102030405060708090A0B0C0D0E0F', 'hex');
@@ -119,6 +120,8 @@ describe('ingest', () => {
 
   it('sends a period that ended without a later frame when the clock passes its end (tick)', async () => {
     await addContract(core.db, contractFor(fx, { id: 'c-tick', meterId: '22222222', taf: 7 }), new Date(clock.ms).toISOString());
+    // A 15-minute load curve runs only with the consumer's consent (privacy/consent.ts).
+    await grantConsent(core.db, core.logs, { consumerId: 'consumer-22222222', contractId: 'c-tick' }, new Date(clock.ms).toISOString());
     clock.ms = Date.parse('2026-11-23T11:02:00Z');
     expect(await core.ingestor.ingest({ protocol: 'wmbus', text: meterTelegram('22222222', KEY_B, 600, 2) })).toMatchObject({ kind: 'accepted', messages: 0 });
     const tickRows = async () => (await core.db.query("SELECT message_id FROM gw_outbox WHERE contract_id = 'c-tick'")).length;

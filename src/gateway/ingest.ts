@@ -1,9 +1,9 @@
 /**
  * Ingest: one frame from the LMN to the outbox in ONE store transaction. Decode with the meter's key,
  * check replay against the persisted counters and the frames already accepted, store the readings, run
- * every active contract of the meter through the TAF engine, protect each message for its recipient and
- * queue it. A crash at any point leaves either all of it or none of it; a refused frame changes nothing
- * stored except the input position.
+ * every active contract of the meter through the TAF engine (a contract the privacy policy binds to consent
+ * only while it is in force), protect each message for its recipient and queue it. A crash at any point
+ * leaves either all of it or none of it; a refused frame changes nothing stored except the input position.
  */
 import { createHash } from 'node:crypto';
 import type { X509Certificate } from '@peculiar/x509';
@@ -15,6 +15,7 @@ import { GatewayError, type GatewayErrorCode } from './errors.js';
 import type { GatewayLogs } from './logs/gateway-logs.js';
 import { decodeForMeter, senderOf } from './meter-frames.js';
 import type { MeterKeyVault } from './meter-keys.js';
+import { consentInForce } from './privacy/consent.js';
 import { type StoredContract, activeContracts, findEmtBySha, findMeter, normaliseMeterId, saveContractState } from './registry.js';
 import { applyContract } from './taf/engine.js';
 import type { TafMessage } from './taf/message.js';
@@ -164,6 +165,9 @@ export class Ingestor {
   }
 
   private async runContract(tx: Db, c: StoredContract, readings: readonly MeterReading[]): Promise<TafMessage[]> {
+    // Dormant without consent: not even its state moves, so a later grant starts afresh (consent.ts) and
+    // nothing of the time without consent is ever sent.
+    if (c.consentRequired && !(await consentInForce(tx, c.contract.id))) return [];
     const step = applyContract(c.contract, c.state, readings, this.clock().toISOString());
     await saveContractState(tx, c.contract.id, step.state);
     const queued: TafMessage[] = [];

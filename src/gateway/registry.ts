@@ -8,6 +8,7 @@ import type { Protocol } from '../protocols/reading.js';
 import type { Db } from '../store/db.js';
 import { GatewayError } from './errors.js';
 import type { MeterKeyVault } from './meter-keys.js';
+import { DEFAULT_PRIVACY_POLICY, type PrivacyPolicy, checkSampling, consentRequiredBy } from './privacy/policy.js';
 import { type Contract, contractOrThrow } from './taf/contract.js';
 import { type TafState, initialState, parseTafState } from './taf/state.js';
 
@@ -86,20 +87,29 @@ export async function countMeters(db: Db): Promise<number> {
 export interface StoredContract {
   readonly contract: Contract;
   readonly state: TafState;
+  /** The privacy policy's verdict when the contract was added: it sends only while consent is in force. */
+  readonly consentRequired: boolean;
 }
 
-/** Adds (or replaces) a contract; the TAF state starts afresh unless the same contract is re-added. */
-export async function addContract(db: Db, input: unknown, now: string): Promise<Contract> {
+/**
+ * Adds (or replaces) a contract; the TAF state starts afresh unless the same contract is re-added. The policy
+ * refuses a contract sampling too finely (GW_PRIVACY_POLICY, nothing stored) and decides whether it needs consent.
+ */
+export async function addContract(db: Db, input: unknown, now: string, policy: PrivacyPolicy = DEFAULT_PRIVACY_POLICY): Promise<Contract> {
   const contract = contractOrThrow(input);
+  checkSampling(policy, contract);
+  const consent = consentRequiredBy(policy, contract) ? 1 : 0;
   const meterId = normaliseMeterId(contract.meterId);
-  const [prev] = await db.query<{ contract: string }>('SELECT contract FROM gw_contracts WHERE contract_id = $1', [contract.id]);
+  const [prev] = await db.query<{ contract: string; state: string | null }>('SELECT contract, state FROM gw_contracts WHERE contract_id = $1', [contract.id]);
   const text = JSON.stringify({ ...contract, meterId });
-  const keepState = prev !== undefined && prev.contract === text;
+  // An erased contract (state NULL) re-added starts afresh like a new one.
+  const keepState = prev !== undefined && prev.contract === text && prev.state !== null;
   const state = JSON.stringify(initialState({ ...contract, meterId }));
   await db.run(
-    `INSERT INTO gw_contracts (contract_id, meter_id, contract, state, active, added_at) VALUES ($1, $2, $3, $4, 1, $5)
-     ON CONFLICT (contract_id) DO UPDATE SET meter_id = excluded.meter_id, contract = excluded.contract, active = 1${keepState ? '' : ', state = excluded.state'}`,
-    [contract.id, meterId, text, state, now],
+    `INSERT INTO gw_contracts (contract_id, meter_id, contract, state, active, added_at, consent_required) VALUES ($1, $2, $3, $4, 1, $5, $6)
+     ON CONFLICT (contract_id) DO UPDATE SET meter_id = excluded.meter_id, contract = excluded.contract, active = 1, ended_at = NULL,
+       consent_required = excluded.consent_required${keepState ? '' : ', state = excluded.state'}`,
+    [contract.id, meterId, text, state, now, consent],
   );
   return { ...contract, meterId };
 }
@@ -108,17 +118,21 @@ export async function removeContract(db: Db, contractId: string): Promise<boolea
   return (await db.run('UPDATE gw_contracts SET active = 0 WHERE contract_id = $1', [contractId])) > 0;
 }
 
+type ContractRow = { contract: string; state: string; consent_required: number | null };
+
 /** Active contracts of one meter (all meters when undefined), with their state, in id order. */
 export async function activeContracts(db: Db, meterId?: string): Promise<StoredContract[]> {
   const rows =
     meterId === undefined
-      ? await db.query<{ contract: string; state: string }>('SELECT contract, state FROM gw_contracts WHERE active = 1 ORDER BY contract_id')
-      : await db.query<{ contract: string; state: string }>('SELECT contract, state FROM gw_contracts WHERE meter_id = $1 AND active = 1 ORDER BY contract_id', [
+      ? await db.query<ContractRow>('SELECT contract, state, consent_required FROM gw_contracts WHERE active = 1 ORDER BY contract_id')
+      : await db.query<ContractRow>('SELECT contract, state, consent_required FROM gw_contracts WHERE meter_id = $1 AND active = 1 ORDER BY contract_id', [
           normaliseMeterId(meterId),
         ]);
   return rows.map((r) => {
     const contract = contractOrThrow(JSON.parse(r.contract));
-    return { contract, state: parseTafState(JSON.parse(r.state)) };
+    // Rows from before migration 2 carry no verdict: the contract's own flag (the default policy's) then.
+    const consentRequired = r.consent_required === null ? contract.requiresConsent : Number(r.consent_required) === 1;
+    return { contract, state: parseTafState(JSON.parse(r.state)), consentRequired };
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * The gateway process: opens the security module, the store and the logs, derives the meter-key data key,
- * starts the LMN inputs (each frame through ingest), the outbox sender, the command poll and the wake-up
- * receiver, and stops them cleanly (inputs first, then a last drain, logs checkpointed, store closed).
+ * starts the LMN inputs (each frame through ingest), the outbox sender, the command poll, the wake-up
+ * receiver and the privacy job (retention purge at start and every privacy.purgeEveryMs), and stops them cleanly (inputs first, then a last drain, logs checkpointed, store closed).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ import { type LmnInput, startInput } from './lmn/inputs.js';
 import { GatewayLogs } from './logs/gateway-logs.js';
 import { type MeterKeyVault, openMeterKeyVault } from './meter-keys.js';
 import { OutboxSender } from './outbox.js';
+import { eraseEndedContracts } from './privacy/erasure.js';
+import { type PurgeCounts, purgeExpired } from './privacy/retention.js';
 import { GATEWAY_MIGRATIONS, GATEWAY_SCHEMA_SCOPE } from './schema.js';
 
 export const DB_FILE = 'gateway.db';
@@ -31,6 +33,8 @@ export type RuntimeEvent =
   | { readonly kind: 'started'; readonly inputs: readonly string[]; readonly wakeUpPort?: number }
   | { readonly kind: 'inputs-ended' }
   | { readonly kind: 'error'; readonly where: string; readonly code: string }
+  | { readonly kind: 'contracts-erased'; readonly contracts: readonly string[] }
+  | { readonly kind: 'retention-purged'; readonly purged: PurgeCounts; readonly refused: readonly string[] }
   | { readonly kind: 'stopped'; readonly stats: IngestStats };
 
 export interface RuntimeOptions {
@@ -51,6 +55,8 @@ export interface GatewayRuntime {
   readonly inputsDone: Promise<void>;
   /** Fetches and applies pending commands now. */
   pollCommands(): Promise<number>;
+  /** Runs the privacy job now (as the timer does; a run already under way is joined, not doubled). */
+  runPrivacyJob(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -85,7 +91,7 @@ export async function startGateway(config: GatewayConfig, options: RuntimeOption
     clock,
     logs,
   });
-  const commandCtx: CommandContext = { db, sm, identity, admin, vault, logs, clock };
+  const commandCtx: CommandContext = { db, sm, identity, admin, vault, logs, clock, privacy: config.privacy };
 
   const guard = (where: string, job: () => Promise<unknown>): Promise<void> =>
     job().then(
@@ -95,6 +101,28 @@ export async function startGateway(config: GatewayConfig, options: RuntimeOption
   const kickOutbox = (): void => void guard('outbox', () => outbox.drain());
 
   await logs.append('system', { level: 'notice', event: 'gateway-started', text: `gateway ${config.name} started`, outcome: 'success' });
+
+  // The privacy job: erasure at contract end, then retention. One run at a time; stop() waits for it.
+  let privacyRun: Promise<void> | undefined;
+  const privacyJob = async (): Promise<void> => {
+    const now = clock().toISOString();
+    // Erasure at contract end first: what was kept only for an ended contract's recipient goes now, not at expiry.
+    // A failed erasure (a damaged contract row) is reported but must not keep retention from running.
+    const erased = await eraseEndedContracts(db, logs, now).catch((e: unknown) => {
+      report({ kind: 'error', where: 'erasure', code: codeOf(e) });
+      return [];
+    });
+    if (erased.length > 0) report({ kind: 'contracts-erased', contracts: erased.map((e) => e.contractId) });
+    const r = await purgeExpired(db, logs, config.privacy.retention, now);
+    report({ kind: 'retention-purged', purged: r.purged, refused: r.refused.map((x) => x.log) });
+  };
+  const runPrivacyJob = (): Promise<void> => {
+    privacyRun ??= guard('privacy', privacyJob).finally(() => {
+      privacyRun = undefined;
+    });
+    return privacyRun;
+  };
+  void runPrivacyJob();
 
   const inputs: LmnInput[] = [];
   for (const [i, c] of config.lmn.inputs.entries()) {
@@ -143,6 +171,7 @@ export async function startGateway(config: GatewayConfig, options: RuntimeOption
     setInterval(kickOutbox, config.timing.outboxPollMs),
     setInterval(() => void guard('commands', doPoll), config.timing.commandPollMs),
     setInterval(() => void guard('tick', () => ingestor.tick()), config.timing.tickMs),
+    setInterval(() => void runPrivacyJob(), config.privacy.purgeEveryMs),
   ];
   for (const t of timers) t.unref();
   report({ kind: 'started', inputs: inputs.map((i) => i.name), ...(receiver === undefined ? {} : { wakeUpPort: receiver.port }) });
@@ -154,6 +183,7 @@ export async function startGateway(config: GatewayConfig, options: RuntimeOption
       await receiver?.close();
       await Promise.all(inputs.map((i) => i.stop()));
       await guard('outbox', () => outbox.drain());
+      await privacyRun;
       await logs.append('system', { level: 'notice', event: 'gateway-stopped', text: `gateway ${config.name} stopped`, outcome: 'success' });
       await logs.checkpointAll();
       client.close();
@@ -164,7 +194,7 @@ export async function startGateway(config: GatewayConfig, options: RuntimeOption
     return stopping;
   };
 
-  return { db, sm, identity, vault, ingestor, outbox, logs, inputsDone, pollCommands: doPoll, stop };
+  return { db, sm, identity, vault, ingestor, outbox, logs, inputsDone, pollCommands: doPoll, runPrivacyJob, stop };
 }
 
 function codeOf(e: unknown): string {

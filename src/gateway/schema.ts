@@ -14,6 +14,13 @@ export const GATEWAY_SCHEMA_SCOPE = 'gateway';
  * gw_outbox: protected messages until the head-end acknowledges them; message_id is the idempotency key.
  * gw_commands: applied administration commands (id once only, issued_at never older than the last).
  * gw_input_offsets: how far a file input was ingested, advanced in the frame's own transaction.
+ *
+ * Migration 2 (privacy, issue 9): gw_consents keeps the consumer's consents per contract, one row per grant
+ * (n counts them), withdrawn_at set on withdrawal: grant, withdraw, grant again is two rows. On gw_contracts,
+ * consent_required is the privacy policy's verdict when the contract was added (NULL on rows of migration 1:
+ * the contract's own requiresConsent then); ended_at marks a contract whose recipient's data was erased;
+ * sent_summary keeps what the privacy report needs of its delivered messages after the copies are gone
+ * (JSON {"messages","firstAt","lastAt"}).
  */
 export const GATEWAY_MIGRATIONS: readonly Migration[] = [
   {
@@ -93,6 +100,24 @@ CREATE TABLE gw_input_offsets (
   input TEXT PRIMARY KEY,
   position BIGINT NOT NULL
 );
+`,
+  },
+  {
+    id: 2,
+    name: 'privacy: consents and erasure',
+    sql: `
+CREATE TABLE gw_consents (
+  contract_id TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  consumer_id TEXT NOT NULL,
+  granted_at TEXT NOT NULL,
+  withdrawn_at TEXT,
+  PRIMARY KEY (contract_id, n)
+);
+CREATE INDEX gw_consents_consumer ON gw_consents (consumer_id);
+ALTER TABLE gw_contracts ADD COLUMN consent_required INTEGER;
+ALTER TABLE gw_contracts ADD COLUMN ended_at TEXT;
+ALTER TABLE gw_contracts ADD COLUMN sent_summary TEXT;
 `,
   },
 ];

@@ -12,6 +12,7 @@ import type { HeadendContext } from './context.js';
 import { HeadendError } from './errors.js';
 import { issuePath } from './message.js';
 import { METRIC } from './metrics.js';
+import { recordIssuedCommand } from './privacy/registry.js';
 import { type GatewayRow, getGateway, insertCommand } from './repository.js';
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`), `${bytes * 2} hex digits`);
@@ -28,8 +29,22 @@ export const commandRequestSchema = z.discriminatedUnion('type', [
     }),
   }),
   z.strictObject({ type: z.literal('remove-meter'), payload: z.strictObject({ meterId: z.string().min(1).max(64) }) }),
-  // The gateway validates the contract itself (src/gateway/taf/contract.ts); here only its id is required.
-  z.strictObject({ type: z.literal('add-contract'), payload: z.strictObject({ contract: z.looseObject({ id: z.string().min(1).max(64) }) }) }),
+  // The gateway validates the contract itself (src/gateway/taf/contract.ts); here only what the privacy registry
+  // records (src/headend/privacy/registry.ts) is required: who the data is about, who gets it, until when.
+  z.strictObject({
+    type: z.literal('add-contract'),
+    payload: z.strictObject({
+      contract: z.looseObject({
+        id: z.string().min(1).max(64),
+        meterId: z.string().min(1).max(64),
+        consumerId: z.string().min(1).max(128),
+        recipient: z.looseObject({ name: z.string().min(1).max(128) }),
+        taf: z.int().min(1).max(99),
+        validFrom: z.iso.datetime({ offset: true }),
+        validTo: z.iso.datetime({ offset: true }),
+      }),
+    }),
+  }),
   z.strictObject({ type: z.literal('remove-contract'), payload: z.strictObject({ contractId: z.string().min(1).max(64) }) }),
   z.strictObject({ type: z.literal('set-emt-certificates'), payload: z.strictObject({ emt: z.string().min(1).max(128) }) }),
 ]);
@@ -70,7 +85,11 @@ export async function queueCommand(ctx: HeadendContext, gateway: string, request
       signingTime: ctx.now(),
     }),
   );
-  await insertCommand(ctx.db, { id, gateway, type: request.type, cmsBase64: Buffer.from(der).toString('base64') }, ctx.now());
+  // The command and what it says about consumers are stored together, or neither is.
+  await ctx.db.transaction(async (tx) => {
+    await insertCommand(tx, { id, gateway, type: request.type, cmsBase64: Buffer.from(der).toString('base64') }, ctx.now());
+    await recordIssuedCommand(tx, gateway, id, request, ctx.now());
+  });
   ctx.metrics.inc(METRIC.commands, { type: request.type });
   // A failed wake-up leaves the command queued: the gateway fetches it on its next scheduled poll.
   const wakeUp = await tryWakeUp(ctx, g);

@@ -16,6 +16,28 @@ const partyName = z.string().min(1).max(64);
 const listen = (defaultHost: string, defaultPort: number) =>
   z.strictObject({ host: z.string().min(1).default(defaultHost), port: port.default(defaultPort) }).prefault({});
 
+const days = z.int().min(1).max(36_500);
+
+/**
+ * Retention per data class (issue 9). Each class is purged by the scheduled privacy job once older than its
+ * days (messages and values by received_at, security events by at, commands by completed_at; pending commands
+ * stay). The defaults keep two years of meter data (billing plus a settlement dispute) and one year of the
+ * rest; an operator's lawful basis may ask for less.
+ */
+const privacy = z
+  .strictObject({
+    valuesDays: days.default(730),
+    securityEventsDays: days.default(365),
+    commandsDays: days.default(365),
+    /** Data an EMT holds under a contract goes this many days after the contract ended (0: at the next run). */
+    afterContractEndDays: z.int().min(0).max(36_500).default(0),
+    /** How often the job runs; 0 turns the schedule off (a job can still be run by hand). */
+    purgeEveryMs: z.int().min(0).max(7 * 86_400_000).default(3_600_000),
+  })
+  .prefault({});
+
+export type PrivacyConfig = z.output<typeof privacy>;
+
 export const headendConfigSchema = z.strictObject({
   store: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('sqlite'), path: z.string().min(1) }),
@@ -36,6 +58,8 @@ export const headendConfigSchema = z.strictObject({
   gateways: z
     .array(z.strictObject({ name: partyName, wakeUp: z.strictObject({ host: z.string().min(1), port }).optional() }))
     .default([]),
+  /** Retention and erasure at contract end (src/headend/privacy). */
+  privacy,
 });
 
 export type HeadendConfig = z.output<typeof headendConfigSchema>;

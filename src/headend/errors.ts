@@ -26,6 +26,8 @@ export const HEADEND_ERROR_CODES = {
   HE_INTERNAL: 'an unexpected failure inside the head-end (store unreachable, security module fault): the sender should retry later',
   // --- administration ---
   HE_WAKEUP: 'the gateway has no wake-up address configured, or the wake-up datagram could not be sent',
+  // --- privacy: access and erasure ---
+  HE_UNKNOWN_CONSUMER: 'no meter or contract of that consumer was ever registered through this administrator',
 } as const;
 
 export type HeadendErrorCode = keyof typeof HEADEND_ERROR_CODES;
@@ -52,6 +54,7 @@ export const HEADEND_HTTP_STATUS: Readonly<Record<HeadendErrorCode, number>> = {
   HE_REPLAY: 409,
   HE_INTERNAL: 500,
   HE_WAKEUP: 502,
+  HE_UNKNOWN_CONSUMER: 404,
 };
 
 export class HeadendError extends Error {

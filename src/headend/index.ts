@@ -10,5 +10,6 @@ export { cachedTrust } from './trust-cache.js';
 export { OPENAPI_DOCUMENT } from './openapi.js';
 export { type OperatorApi, createOperatorApi } from './operator-api.js';
 export { registerWanRoutes } from './wan-routes.js';
-export { type HeadendConfig, headendConfigSchema, loadHeadendConfig, parseHeadendConfig } from './config.js';
+export { type HeadendConfig, type PrivacyConfig, headendConfigSchema, loadHeadendConfig, parseHeadendConfig } from './config.js';
 export { type RunningHeadend, type StartOptions, openHeadendStore, startHeadend } from './runtime.js';
+export * as privacy from './privacy/index.js';

@@ -13,7 +13,7 @@ export const OPENAPI_DOCUMENT = {
   info: {
     title: 'gridwarden head-end operator API',
     version: '1.0.0',
-    description: 'Gateway inventory, administration commands, stored meter data per market participant, security events and metrics. Served on loopback without authentication.',
+    description: 'Gateway inventory, administration commands, stored meter data per market participant, per-consumer export, the privacy log, security events and metrics. Served on loopback without authentication.',
   },
   paths: {
     '/gateways': {
@@ -65,6 +65,29 @@ export const OPENAPI_DOCUMENT = {
     '/security-events': {
       get: { summary: 'Refused messages, failed handshakes and other security events, newest first', responses: { 200: { description: 'events', ...json({ type: 'object', properties: { events: list('SecurityEvent') } }) } } },
     },
+    '/consumers/{consumerId}/export': {
+      get: {
+        summary: 'Everything each hosted market participant holds about one consumer (direct rows by meter, pseudonymised rows by gateway pseudonym and contract), with registration and contracts',
+        parameters: [
+          pathParam('consumerId', 'consumer id as register-meter and add-contract named it'),
+          { name: 'format', in: 'query', required: false, description: 'json (default) or csv', schema: { enum: ['json', 'csv'] } },
+        ],
+        responses: {
+          200: {
+            description: 'the export, as an attachment',
+            content: {
+              'application/json': { schema: ref('ConsumerExport') },
+              'text/csv': { schema: { type: 'string', description: 'RFC 4180, one table; column `record` is registration, contract, message or value; formula-like text cells start with an apostrophe' } },
+            },
+          },
+          400: errorResponse,
+          404: errorResponse,
+        },
+      },
+    },
+    '/privacy/events': {
+      get: { summary: 'What the privacy job removed (retention purges, erasures at contract end), newest first', responses: { 200: { description: 'events', ...json({ type: 'object', properties: { events: list('PrivacyEvent') } }) } } },
+    },
     '/metrics': {
       get: { summary: 'Prometheus text metrics', responses: { 200: { description: 'exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } },
     },
@@ -97,7 +120,7 @@ export const OPENAPI_DOCUMENT = {
           type: { enum: ['register-meter', 'remove-meter', 'add-contract', 'remove-contract', 'set-emt-certificates'] },
           payload: {
             description:
-              'register-meter {meterId, protocol, keyHex?, consumerId}; remove-meter {meterId}; add-contract {contract, as src/gateway/taf/contract.ts}; remove-contract {contractId}; set-emt-certificates {emt}',
+              'register-meter {meterId, protocol, keyHex?, consumerId}; remove-meter {meterId}; add-contract {contract, as src/gateway/taf/contract.ts; id, meterId, consumerId, recipient.name, taf, validFrom, validTo required here}; remove-contract {contractId}; set-emt-certificates {emt}',
             type: 'object',
           },
         },
@@ -145,6 +168,94 @@ export const OPENAPI_DOCUMENT = {
           unit: { type: 'string' },
           at: { type: 'string' },
           quality: nullable('string'),
+        },
+      },
+      ConsumerExport: {
+        type: 'object',
+        required: ['consumerId', 'exportedAt', 'registrations', 'contracts', 'recipients'],
+        properties: {
+          consumerId: { type: 'string' },
+          exportedAt: { type: 'string', format: 'date-time' },
+          registrations: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { gateway: { type: 'string' }, meterId: { type: 'string' }, protocol: { type: 'string' }, registeredAt: { type: 'string' }, supersededAt: nullable('string') },
+            },
+          },
+          contracts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                contractId: { type: 'string' },
+                gateway: { type: 'string' },
+                meterId: { type: 'string' },
+                consumerId: { type: 'string' },
+                recipient: { type: 'string' },
+                taf: { type: 'integer' },
+                validFrom: { type: 'string' },
+                validTo: { type: 'string' },
+                issuedAt: { type: 'string' },
+                removedAt: nullable('string'),
+                endedAt: nullable('string'),
+              },
+            },
+          },
+          recipients: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                emt: { type: 'string' },
+                messages: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      messageId: { type: 'string' },
+                      provenance: { enum: ['direct', 'pseudonymised'] },
+                      gateway: nullable('string'),
+                      pseudonym: nullable('string'),
+                      meter: nullable('string'),
+                      contractId: { type: 'string' },
+                      taf: { type: 'integer' },
+                      periodFrom: { type: 'string' },
+                      periodTo: { type: 'string' },
+                      signer: { type: 'string' },
+                      receivedAt: { type: 'string' },
+                    },
+                  },
+                },
+                values: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      messageId: { type: 'string' },
+                      seq: { type: 'integer' },
+                      obis: { type: 'string' },
+                      value: { type: 'number' },
+                      unit: { type: 'string' },
+                      at: { type: 'string' },
+                      quality: nullable('string'),
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      PrivacyEvent: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          kind: { enum: ['retention-purge', 'contract-erasure', 'privacy-job-failed'] },
+          emt: nullable('string'),
+          contractId: nullable('string'),
+          counts: { type: 'object', additionalProperties: { type: ['integer', 'string'] } },
+          at: { type: 'string' },
         },
       },
       SecurityEvent: {

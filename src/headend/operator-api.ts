@@ -11,6 +11,9 @@ import { registerDashboard } from './dashboard.js';
 import { HeadendError } from './errors.js';
 import { issuePath } from './message.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
+import { exportToCsv } from './privacy/csv.js';
+import { exportConsumer } from './privacy/export.js';
+import { listPrivacyEvents } from './privacy/log.js';
 import { getGateway, listCommands, listGateways, listMessages, listSecurityEvents, listValues, securityEventCounts, upsertGateway } from './repository.js';
 import { sendError } from './wan-routes.js';
 
@@ -98,6 +101,19 @@ export function createOperatorApi(ctx: HeadendContext): OperatorApi {
     return { values: await listValues(ctx.db, emt, meter === undefined ? {} : { meter }) };
   });
   app.get('/security-events', async () => ({ events: await listSecurityEvents(ctx.db) }));
+
+  // Access and portability (issue 9): what every hosted participant holds about one consumer.
+  app.get('/consumers/:consumerId/export', async (request, reply) => {
+    const format = optionalQuery(request.query, 'format') ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw new HeadendError('HE_BAD_REQUEST', 'the request is not valid at format: json or csv');
+    const consumerId = (request.params as { consumerId: string }).consumerId;
+    const data = await exportConsumer(ctx.db, consumerId, ctx.now());
+    const file = `consumer-${consumerId.replace(/[^A-Za-z0-9._-]/g, '_')}.${format}`;
+    reply.header('content-disposition', `attachment; filename="${file}"`).header('cache-control', 'no-store');
+    if (format === 'json') return reply.type('application/json; charset=utf-8').send(data);
+    return reply.type('text/csv; charset=utf-8; header=present').send(exportToCsv(data));
+  });
+  app.get('/privacy/events', async () => ({ events: await listPrivacyEvents(ctx.db) }));
 
   return {
     app,

@@ -145,6 +145,12 @@ describe.each<Backend>(['sqlite', 'postgres'])('head-end on %s', (backend) => {
     }
   });
 
+  it('schedules the privacy job; a run now removes nothing inside its retention', async () => {
+    const before = await stored();
+    expect(await he.privacyJob.runNow()).toMatchObject({ kind: 'ran', purged: { messages: 0, values: 0, securityEvents: 0, commands: 0 }, erased: [] });
+    expect(await stored()).toEqual(before);
+  });
+
   describe('pseudonymisation (TAF 10)', () => {
     const grid1 = meterMessage({ taf: 10, contractId: 'g-1', values: [{ obis: '1-0:32.7.0', value: 231.2, unit: 'V' }] });
     const grid2 = meterMessage({ taf: 10, contractId: 'g-2', values: [{ obis: '1-0:31.7.0', value: 4.1, unit: 'A' }] });

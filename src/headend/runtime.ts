@@ -12,10 +12,14 @@ import type { HeadendConfig } from './config.js';
 import { type HeadendContext, createHeadendContext } from './context.js';
 import { METRIC } from './metrics.js';
 import { type OperatorApi, createOperatorApi } from './operator-api.js';
+import { type PrivacySchedule, recordJobFailure, schedulePrivacyJob } from './privacy/job.js';
 import { pseudonymSecret } from './pseudonymiser.js';
 import { recordSecurityEvent, upsertGateway } from './repository.js';
 import { HEADEND_MIGRATIONS, HEADEND_SCOPE } from './schema.js';
 import { registerWanRoutes } from './wan-routes.js';
+
+/** Runs of the privacy job in this process, by outcome (ran, failed); skipped rounds are not counted. */
+const PRIVACY_JOB_RUNS = 'gridwarden_headend_privacy_job_runs_total';
 
 export interface RunningHeadend {
   readonly ctx: HeadendContext;
@@ -23,6 +27,8 @@ export interface RunningHeadend {
   readonly operator: AddressInfo;
   readonly wanServer: HeadEndServer;
   readonly operatorApi: OperatorApi;
+  /** The scheduled retention and erasure job (`runNow()` for an operator or a test). */
+  readonly privacyJob: PrivacySchedule;
   close(): Promise<void>;
 }
 
@@ -88,7 +94,22 @@ export async function startHeadend(config: HeadendConfig, o: StartOptions = {}):
     const operatorApi = createOperatorApi(ctx);
     cleanups.push(() => operatorApi.close());
     const operator = await operatorApi.listen(config.operator.port, config.operator.host);
-    return { ctx, wan, operator, wanServer, operatorApi, close };
+
+    // Retention and erasure at contract end; stopped (and awaited) before the store closes.
+    const privacyJob = schedulePrivacyJob({
+      db,
+      policy: config.privacy,
+      now: ctx.now,
+      onReport: (r) => {
+        if (r.kind === 'ran') ctx.metrics.inc(PRIVACY_JOB_RUNS, { outcome: 'ran' });
+      },
+      onError: (e) => {
+        ctx.metrics.inc(PRIVACY_JOB_RUNS, { outcome: 'failed' });
+        void recordJobFailure(db, e, ctx.now());
+      },
+    });
+    cleanups.push(() => privacyJob.stop());
+    return { ctx, wan, operator, wanServer, operatorApi, privacyJob, close };
   } catch (e) {
     await close();
     throw e;

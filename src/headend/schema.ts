@@ -80,4 +80,59 @@ CREATE TABLE he_secrets (
 );
 `,
   },
+  {
+    id: 2,
+    name: 'privacy registry and log',
+    // Who a consumer is, as the administrator's commands said it (src/headend/privacy/registry.ts), and the log
+    // of what the privacy job removed (src/headend/privacy/log.ts). A meter registration stays, superseded by
+    // the next registration of the same meter, so a new tenant never sees the previous one's data.
+    sql: `
+CREATE TABLE he_privacy_meters (
+  id TEXT PRIMARY KEY,
+  gateway TEXT NOT NULL,
+  meter_id TEXT NOT NULL,
+  consumer_id TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  command_id TEXT NOT NULL,
+  registered_at TEXT NOT NULL,
+  superseded_at TEXT
+);
+CREATE INDEX he_privacy_meters_by_consumer ON he_privacy_meters (consumer_id);
+CREATE INDEX he_privacy_meters_by_meter ON he_privacy_meters (gateway, meter_id);
+CREATE TABLE he_privacy_contracts (
+  gateway TEXT NOT NULL,
+  contract_id TEXT NOT NULL,
+  meter_id TEXT NOT NULL,
+  consumer_id TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  taf INTEGER NOT NULL,
+  valid_from TEXT NOT NULL,
+  valid_to TEXT NOT NULL,
+  command_id TEXT NOT NULL,
+  issued_at TEXT NOT NULL,
+  ended_at TEXT,
+  PRIMARY KEY (gateway, contract_id)
+);
+CREATE INDEX he_privacy_contracts_by_consumer ON he_privacy_contracts (consumer_id);
+CREATE TABLE he_privacy_removals (
+  command_id TEXT PRIMARY KEY,
+  gateway TEXT NOT NULL,
+  contract_id TEXT NOT NULL,
+  issued_at TEXT NOT NULL
+);
+CREATE INDEX he_privacy_removals_by_contract ON he_privacy_removals (gateway, contract_id);
+CREATE TABLE he_privacy_events (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  emt TEXT,
+  contract_id TEXT,
+  counts TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX he_privacy_events_by_at ON he_privacy_events (at);
+-- The job's look-ups: retention by age, erasure by (recipient, contract); without them each run scans he_messages.
+CREATE INDEX he_messages_by_received ON he_messages (received_at);
+CREATE INDEX he_messages_by_contract ON he_messages (emt, contract_id);
+`,
+  },
 ];

@@ -6,6 +6,7 @@ import { registerGateway } from './gateway.js';
 import { registerHeadend } from './headend.js';
 import { registerLog } from './log.js';
 import { registerPki } from './pki.js';
+import { registerPrivacy } from './privacy.js';
 import { registerTlsCheck } from './tls-check.js';
 
 /** Every sub-command registers itself here, one line each. */
@@ -17,5 +18,6 @@ export const registrations: ReadonlyArray<(program: Command) => void> = [
   registerHeadend,
   registerLog,
   registerPki,
+  registerPrivacy,
   registerTlsCheck,
 ];

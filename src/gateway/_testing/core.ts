@@ -59,7 +59,7 @@ export async function openCoreWith(input: GatewayConfigInput, sm: SecurityModule
     logs,
     ...(opts.random === undefined ? {} : { random: opts.random }),
   });
-  const commands: CommandContext = { db, sm, identity, admin: loadAdminCertificate(config), vault, logs, clock: opts.clock.now };
+  const commands: CommandContext = { db, sm, identity, admin: loadAdminCertificate(config), vault, logs, clock: opts.clock.now, privacy: config.privacy };
   return {
     db,
     identity,

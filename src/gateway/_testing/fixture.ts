@@ -11,7 +11,7 @@ import { SoftwareSecurityModule } from '../../crypto/software-module.js';
 import { certToPem, initPki, issueParty, openPkiDir, type PkiDir } from '../../pki/index.js';
 import type { GatewayConfigInput } from '../config.js';
 import { openMeterKeyVault } from '../meter-keys.js';
-import { addContract, certSha256, registerMeter, setEmtCertificates } from '../registry.js';
+import { addContract, certSha256, normaliseMeterId, registerMeter, setEmtCertificates } from '../registry.js';
 import { openGatewayStore } from '../runtime.js';
 import type { ContractInput } from '../taf/contract.js';
 
@@ -86,8 +86,12 @@ export interface SeedMeter {
   readonly protocol?: 'wmbus' | 'dlms' | 'dsmr' | 'sml';
 }
 
-/** Registers meters, EMT certificates and contracts in the fixture's store (as applied commands would). */
-export async function seedGateway(fx: GatewayFixture, meters: readonly SeedMeter[], contracts: readonly ContractInput[]): Promise<void> {
+/**
+ * Registers meters, EMT certificates and contracts in the fixture's store (as applied commands would). A
+ * contract the privacy policy binds to consent gets it from its validFrom on (as if the consumer had granted
+ * it on the portal), unless `grantConsent: false`; no log record is written for it.
+ */
+export async function seedGateway(fx: GatewayFixture, meters: readonly SeedMeter[], contracts: readonly ContractInput[], opts: { grantConsent?: boolean } = {}): Promise<void> {
   const db = await openGatewayStore(fx.dataDir);
   const vault = await openMeterKeyVault(fx.sm);
   const now = new Date().toISOString();
@@ -99,7 +103,16 @@ export async function seedGateway(fx: GatewayFixture, meters: readonly SeedMeter
       const p = await fx.pki.party(emt);
       await setEmtCertificates(db, { emt, encPem: certToPem(p.enc.cert), sigPem: certToPem(p.sig.cert) }, fx.encSha[emt]!);
     }
-    for (const c of contracts) await addContract(db, c, now);
+    for (const c of contracts) {
+      const added = await addContract(db, c, now);
+      if (added.requiresConsent && opts.grantConsent !== false) {
+        await db.run('INSERT INTO gw_consents (contract_id, n, consumer_id, granted_at, withdrawn_at) VALUES ($1, 1, $2, $3, NULL)', [
+          added.id,
+          meters.find((m) => normaliseMeterId(m.meterId) === added.meterId)?.consumerId ?? `consumer-${added.meterId}`,
+          new Date(added.validFrom).toISOString(),
+        ]);
+      }
+    }
   } finally {
     await db.close();
   }

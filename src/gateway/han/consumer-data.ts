@@ -5,6 +5,8 @@
 import type { Db } from '../../store/db.js';
 import { GatewayError } from '../errors.js';
 import { readConsumerLog } from '../logs/read-records.js';
+import { type ConsentRecord, consentsOf } from '../privacy/consent.js';
+import { type LegalBasisKind, legalBasisOf } from '../privacy/export.js';
 import { type CurveRange, type LoadCurve, type RegisterReading, loadCurves } from './load-curve.js';
 
 export interface CurrentValue {
@@ -29,6 +31,29 @@ export interface ConsumerContract {
   readonly validFrom: string | null;
   readonly validTo: string | null;
   readonly intervalMinutes: number | null;
+}
+
+/** Where a contract stands with the consumer's consent: `not-needed` when its legal basis is the contract. */
+export type ConsentState = 'granted' | 'withdrawn' | 'none' | 'not-needed';
+
+export interface ContractConsent {
+  readonly contractId: string;
+  readonly meterId: string;
+  readonly taf: number | null;
+  readonly recipient: string | null;
+  readonly intervalMinutes: number | null;
+  readonly intervalSeconds: number | null;
+  readonly legalBasis: LegalBasisKind;
+  readonly state: ConsentState;
+  /** The latest grant and its withdrawal, if any. */
+  readonly grantedAt: string | null;
+  readonly withdrawnAt: string | null;
+}
+
+export interface ConsumerConsents {
+  readonly contracts: readonly ContractConsent[];
+  /** Every grant, newest first. */
+  readonly history: readonly ConsentRecord[];
 }
 
 export interface ConsumerLogEntry {
@@ -94,6 +119,7 @@ interface ContractFields {
   readonly validFrom?: unknown;
   readonly validTo?: unknown;
   readonly intervalMinutes?: unknown;
+  readonly intervalSeconds?: unknown;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -127,6 +153,39 @@ export async function consumerContracts(db: Db, consumerId: string): Promise<rea
       intervalMinutes: num(c.intervalMinutes),
     };
   });
+}
+
+/**
+ * The running contracts of the consumer's meters with their legal basis and consent state (as the gateway
+ * enforces them: see privacy/consent.ts), and the consumer's consent history.
+ */
+export async function consumerConsents(db: Db, consumerId: string): Promise<ConsumerConsents> {
+  const rows = await db.query<{ contract_id: string; meter_id: string; contract: string; consent_required: unknown }>(
+    `SELECT c.contract_id, c.meter_id, c.contract, c.consent_required FROM gw_contracts c JOIN gw_meters m ON m.meter_id = c.meter_id
+     WHERE m.consumer_id = $1 AND c.active = 1 AND c.ended_at IS NULL ORDER BY c.meter_id, c.contract_id`,
+    [consumerId],
+  );
+  const history = await consentsOf(db, consumerId);
+  const contracts = rows.map((r): ContractConsent => {
+    const c = contractFields(r.contract);
+    const legalBasis = legalBasisOf(r.consent_required, c);
+    // consentsOf lists newest first: the first record of a contract is its latest grant.
+    const latest = history.find((h) => h.contractId === r.contract_id);
+    const state: ConsentState = legalBasis === 'contract' ? 'not-needed' : latest === undefined ? 'none' : latest.withdrawnAt === null ? 'granted' : 'withdrawn';
+    return {
+      contractId: r.contract_id,
+      meterId: r.meter_id,
+      taf: num(c.taf),
+      recipient: str(c.recipient?.name),
+      intervalMinutes: num(c.intervalMinutes),
+      intervalSeconds: num(c.intervalSeconds),
+      legalBasis,
+      state,
+      grantedAt: latest?.grantedAt ?? null,
+      withdrawnAt: latest?.withdrawnAt ?? null,
+    };
+  });
+  return { contracts, history };
 }
 
 /**

@@ -1,5 +1,19 @@
 export { DEFAULT_AUTH_POLICY, type HanAuthPolicy, type HanSession, type NewConsumerAccount, type SessionView, SESSION_TOKEN_BYTES, addConsumerAccount, endSession, login, migrateHan, resolveSession } from './accounts.js';
-export { type ConsumerContract, type ConsumerLogEntry, type ConsumerMeter, type CurrentValue, consumerContracts, consumerLog, consumerMeters, meterLoadCurves } from './consumer-data.js';
+export {
+  type ConsentState,
+  type ConsumerConsents,
+  type ConsumerContract,
+  type ConsumerLogEntry,
+  type ConsumerMeter,
+  type ContractConsent,
+  type CurrentValue,
+  consumerConsents,
+  consumerContracts,
+  consumerLog,
+  consumerMeters,
+  meterLoadCurves,
+} from './consumer-data.js';
+export { checkSameOrigin } from './same-origin.js';
 export { CURVE_STEPS, type CurvePoint, type CurveRange, type CurveStep, type LoadCurve, type RegisterReading, loadCurves } from './load-curve.js';
 export { SCRYPT_PARAMS, type ScryptParams } from './password.js';
 export { PORTAL_CURVE, type PortalCertificate, type PortalCertificateSpec, issuePortalCertificate } from './portal-certificate.js';

@@ -188,6 +188,15 @@ describe('HAN portal API: a consumer sees their own data only', () => {
           validTo: '2027-11-01T00:00:00Z',
           intervalMinutes: 15,
         },
+        {
+          contractId: 'k-alice-1',
+          meterId: ALICE.meters[1],
+          taf: 1,
+          recipient: 'emt-netzbetreiber',
+          validFrom: '2026-11-01T00:00:00Z',
+          validTo: '2027-11-01T00:00:00Z',
+          intervalMinutes: null,
+        },
       ],
     });
   });

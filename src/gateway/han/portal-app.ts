@@ -1,17 +1,21 @@
 /**
  * The HAN portal's HTTP application: its static page and the JSON API a logged-in consumer reads their own
- * meters, load curves, consumer log and contracts from. Transport (HTTPS) is added by start-portal.ts, so tests
+ * meters, load curves, consumer log and contracts from, grants and withdraws consents with, and downloads all
+ * their data from (JSON and CSV, see privacy/export.ts). Transport (HTTPS) is added by start-portal.ts, so tests
  * drive the same application with fastify's inject.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Db } from '../../store/db.js';
 import { GatewayError, type GatewayErrorCode } from '../errors.js';
 import type { GatewayLogs } from '../logs/gateway-logs.js';
+import { grantConsent, withdrawConsent } from '../privacy/consent.js';
+import { exportConsumerData, exportCsv } from '../privacy/export.js';
 import { DEFAULT_AUTH_POLICY, type HanAuthPolicy, type SessionView, endSession, lockedUntil, login, migrateHan, resolveSession } from './accounts.js';
-import { consumerContracts, consumerLog, consumerMeters, meterLoadCurves } from './consumer-data.js';
+import { consumerConsents, consumerContracts, consumerLog, consumerMeters, meterLoadCurves } from './consumer-data.js';
 import { CURVE_STEPS, type CurveStep, checkRange, isCurveStep } from './load-curve.js';
+import { checkSameOrigin } from './same-origin.js';
 import { NO_STORE, SECURITY_HEADERS } from './security-headers.js';
 import { clearedSessionCookie, sessionCookie, tokenFromCookies } from './session-cookie.js';
 
@@ -19,7 +23,10 @@ export interface HanAppOptions {
   readonly db: Db;
   readonly clock?: () => Date;
   readonly policy?: Partial<HanAuthPolicy>;
-  /** When given, logins are written to the consumer's log (event consumer-login). */
+  /**
+   * When given, logins and downloads are written to the consumer's log (consumer-login, data-exported), and
+   * consents can be granted and withdrawn: those routes exist only with the logs, since every change is logged.
+   */
   readonly logs?: GatewayLogs;
   /** Folder of the static page (default: src/web/portal beside this module's tree). */
   readonly staticDir?: string;
@@ -50,7 +57,13 @@ const STATUS: Partial<Record<GatewayErrorCode, number>> = {
   GW_HAN_LOCKED: 423,
   GW_HAN_NOT_FOUND: 404,
   GW_HAN_BAD_QUERY: 400,
+  GW_HAN_CROSS_ORIGIN: 403,
   GW_BAD_INPUT: 400,
+  // Another consumer's contract is answered like one that does not exist.
+  GW_CONSENT_UNKNOWN_CONTRACT: 404,
+  GW_CONSENT_NOT_NEEDED: 409,
+  GW_CONSENT_ALREADY_GRANTED: 409,
+  GW_CONSENT_NOT_GRANTED: 409,
 };
 
 const DEFAULT_DAY_MS = 24 * 3600_000;
@@ -80,6 +93,11 @@ export async function createHanApp(o: HanAppOptions): Promise<FastifyInstance> {
       reply.send(JSON.stringify({ error: { code: 'GW_HAN_BAD_QUERY', message: 'malformed request' } }) as never);
     },
     ...o.server,
+  });
+
+  // CSRF: besides the SameSite=Strict cookie, a state-changing API request must come from the portal's own page.
+  app.addHook('onRequest', async (req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.url.startsWith('/api/')) checkSameOrigin(req.headers);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -164,6 +182,44 @@ export async function createHanApp(o: HanAppOptions): Promise<FastifyInstance> {
     const s = await session(req);
     return { contracts: await consumerContracts(db, s.consumerId) };
   });
+
+  app.get('/api/consents', async (req) => {
+    const s = await session(req);
+    return consumerConsents(db, s.consumerId);
+  });
+
+  const logs = o.logs;
+  if (logs !== undefined) {
+    const consentRoute = (change: typeof grantConsent) => async (req: FastifyRequest) => {
+      const s = await session(req);
+      const { contractId } = req.params as { contractId: string };
+      const consent = await change(db, logs, { consumerId: s.consumerId, contractId }, clock().toISOString());
+      return { consent };
+    };
+    app.post('/api/consents/:contractId', consentRoute(grantConsent));
+    app.delete('/api/consents/:contractId', consentRoute(withdrawConsent));
+  }
+
+  const download = async (req: FastifyRequest, reply: FastifyReply, format: 'json' | 'csv') => {
+    const s = await session(req);
+    const now = clock().toISOString();
+    const data = await exportConsumerData(db, s.consumerId, { now });
+    await o.logs?.append('consumer', {
+      consumerId: s.consumerId,
+      level: 'info',
+      event: 'data-exported',
+      text: `all data downloaded as ${format.toUpperCase()} from the HAN portal by ${s.username}`,
+      outcome: 'success',
+      details: { format, readings: data.readings.length, consumerLog: data.consumerLog.length },
+    });
+    const name = `gridwarden-data-${now.slice(0, 10)}.${format}`;
+    reply.header('content-disposition', `attachment; filename="${name}"`);
+    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(exportCsv(data));
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(data, null, 2));
+  };
+  // No automatic HEAD routes here: each download is logged, and a HEAD would log one that never happened.
+  app.get('/api/export.json', { exposeHeadRoute: false }, (req, reply) => download(req, reply, 'json'));
+  app.get('/api/export.csv', { exposeHeadRoute: false }, (req, reply) => download(req, reply, 'csv'));
 
   return app;
 }

@@ -2,12 +2,13 @@
  * The portal in a real browser: Debian's chromium driven by playwright-core against the portal over HTTPS with
  * the gateway's own certificate. Saves docs/portal.png.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, BOB, DAY, type Home, logSent, makeHome } from './_testing/home.js';
+import { consentInForce } from '../privacy/consent.js';
 import { type HanPortal, startGatewayPortal } from './start-portal.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -76,8 +77,55 @@ describe('HAN portal in chromium', () => {
     const newest = await rows.first().textContent();
     expect(newest).toContain('emt-stadtwerk');
     expect(newest).toContain('TAF 7');
-    expect(await page.locator('#contracts li').count()).toBe(1);
+    expect(await page.locator('#contracts li').count()).toBe(2);
+  });
+
+  it('shows each contract with its legal basis, grants and withdraws consent, and the state follows', async () => {
+    const loadCurve = page.locator('li.consent[data-contract="k-alice-7"]');
+    const billing = page.locator('li.consent[data-contract="k-alice-1"]');
+    await expect.poll(() => page.locator('#consents li.consent').count()).toBe(2);
+    expect(await loadCurve.locator('.basis').textContent()).toContain('your consent');
+    expect(await loadCurve.locator('.state').textContent()).toContain('No consent given');
+    expect(await billing.locator('.basis').textContent()).toContain('the contract');
+    expect(await billing.locator('button').count()).toBe(0);
+
+    await loadCurve.locator('button.grant').click();
+    await expect.poll(() => loadCurve.getAttribute('data-state')).toBe('granted');
+    expect(await loadCurve.locator('.state').textContent()).toContain('Consent given');
+    expect(await loadCurve.locator('button').textContent()).toBe('Withdraw consent');
+    expect(await consentInForce(home.db, 'k-alice-7')).toBe(true);
+    // The consumer log shows the grant at once.
+    await expect.poll(() => page.locator('#log-body tr.log-entry').first().textContent()).toContain('granted');
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    await loadCurve.locator('button.withdraw').click();
+    await expect.poll(() => loadCurve.getAttribute('data-state')).toBe('withdrawn');
+    expect(await loadCurve.locator('.state').textContent()).toContain('nothing is sent');
+    expect(await consentInForce(home.db, 'k-alice-7')).toBe(false);
+    await expect.poll(() => page.locator('#log-body tr.log-entry').first().textContent()).toContain('withdrawn');
+  });
+
+  it('downloads all of alice\'s data as JSON and as CSV, with nothing of bob\'s', async () => {
+    const download = async (link: string): Promise<{ name: string; text: string }> => {
+      const [d] = await Promise.all([page.waitForEvent('download'), page.click(link)]);
+      const path = await d.path();
+      return { name: d.suggestedFilename(), text: readFileSync(path, 'utf8') };
+    };
+    const json = await download('#export-json');
+    expect(json.name).toMatch(/^gridwarden-data-\d{4}-\d{2}-\d{2}\.json$/);
+    const data = JSON.parse(json.text) as { consumerId: string; meters: Array<{ meterId: string }>; readings: unknown[]; consents: Array<{ contractId: string; withdrawnAt: string | null }> };
+    expect(data.consumerId).toBe(ALICE.consumerId);
+    expect(data.meters.map((m) => m.meterId)).toEqual([...ALICE.meters]);
+    const [n] = await home.db.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM gw_readings WHERE meter_id IN ($1, $2)', [ALICE.meters[0], ALICE.meters[1]]);
+    expect(data.readings).toHaveLength(Number(n?.n));
+    expect(data.consents).toEqual([expect.objectContaining({ contractId: 'k-alice-7', withdrawnAt: expect.any(String) })]);
+
+    const csv = await download('#export-csv');
+    expect(csv.name).toMatch(/\.csv$/);
+    expect(csv.text.startsWith('section,export\r\n')).toBe(true);
+    for (const section of ['meters', 'readings', 'contracts', 'consents', 'consumer_log', 'outbox']) expect(csv.text).toContain(`\r\nsection,${section}\r\n`);
+    expect(csv.text).toContain('k-alice-7');
+    for (const text of [json.text, csv.text]) for (const s of [BOB.consumerId, BOB.meters[0], 'emt-bobs-supplier', 'k-bob-7']) expect(text).not.toContain(s);
   });
 
   it("refuses another consumer's meter", async () => {
@@ -99,9 +147,14 @@ describe('HAN portal in chromium', () => {
       expect((await answer).status()).toBe(401);
       await expect.poll(() => page.textContent('#login-error')).toContain('not right');
     }
+    // Each answer is awaited before the page is read: scrypt on a loaded machine can take over a second.
+    const fifth = page.waitForResponse((r) => r.url().endsWith('/api/login'));
     await signIn({ username: BOB.username, password: 'wrong guess 4' });
+    expect((await fifth).status()).toBe(423);
     await expect.poll(() => page.textContent('#login-error')).toContain('locked');
+    const right = page.waitForResponse((r) => r.url().endsWith('/api/login'));
     await signIn(BOB);
+    expect((await right).status()).toBe(423);
     await expect.poll(() => page.textContent('#login-error')).toContain('locked');
     expect(await page.isHidden('#portal')).toBe(true);
   });

@@ -26,9 +26,12 @@ export const LOG_EVENTS = {
     'self-test',
     'security-alert',
     'log-purged',
+    'retention-purged',
+    'consent-withdrawn',
+    'contract-erased',
   ],
   calibration: ['meter-added', 'meter-removed', 'meter-key-changed', 'firmware-updated', 'time-set', 'tariff-profile-changed', 'calibration-parameter-changed'],
-  consumer: ['data-sent', 'contract-added', 'contract-changed', 'contract-removed', 'consumer-login', 'readings-viewed'],
+  consumer: ['data-sent', 'contract-added', 'contract-changed', 'contract-removed', 'consumer-login', 'readings-viewed', 'data-exported', 'consent-granted', 'consent-withdrawn', 'contract-erased'],
 } as const satisfies Readonly<Record<LogName, readonly string[]>>;
 
 export type LogEvent<L extends LogName> = (typeof LOG_EVENTS)[L][number];

@@ -172,16 +172,35 @@ export function contractOrThrow(input: unknown): Contract {
   throw new GatewayError('GW_TAF_BAD_CONTRACT', `contract refused: ${r.error.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
 }
 
-/** Whether the contract may run only with the consumer's consent (enforced by the privacy layer). */
-export function needsConsent(contract: Contract): boolean {
-  return contract.requiresConsent;
+/**
+ * Whether the contract may run only with the consumer's consent (enforced by the privacy layer). With a
+ * policy threshold, a TAF 7 or TAF 14 contract sampling finer than it needs consent; without one, a day
+ * (the contract's own `requiresConsent`, which the default policy agrees with).
+ */
+export function needsConsent(contract: Contract, policy?: { readonly consentFinerThanMinutes: number }): boolean {
+  return policy === undefined ? contract.requiresConsent : consentRequired(contract, policy.consentFinerThanMinutes * 60);
+}
+
+/** Seconds between a contract's samples: the interval of TAF 7, 9, 10 and 14; undefined for billing and on-demand TAFs. */
+export function samplingSeconds(contract: Contract): number | undefined {
+  switch (contract.taf) {
+    case 7:
+    case 9:
+    case 10:
+      return contract.intervalMinutes * 60;
+    case 14:
+      return contract.intervalSeconds;
+    default:
+      return undefined;
+  }
 }
 
 // --- internal ---
 
-function consentRequired(c: { readonly taf: TafNumber; readonly intervalMinutes?: number }): boolean {
-  if (c.taf === 14) return true;
-  if (c.taf === 7) return (c.intervalMinutes ?? DEFAULT_INTERVAL_MINUTES) * 60 < DAILY_SECONDS;
+/** Load curves (TAF 7) and instantaneous values (TAF 14) reveal behaviour when finer than the threshold. */
+function consentRequired(c: { readonly taf: TafNumber; readonly intervalMinutes?: number; readonly intervalSeconds?: number }, finerThanSeconds = DAILY_SECONDS): boolean {
+  if (c.taf === 14) return (c.intervalSeconds ?? TAF14_INTERVAL_SECONDS.min) < finerThanSeconds;
+  if (c.taf === 7) return (c.intervalMinutes ?? DEFAULT_INTERVAL_MINUTES) * 60 < finerThanSeconds;
   return false;
 }
 

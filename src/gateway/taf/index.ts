@@ -26,6 +26,7 @@ export {
   contractOrThrow,
   needsConsent,
   parseContract,
+  samplingSeconds,
 } from './contract.js';
 export { type OnDemandReading, type TafStep, applyContract, requestReading } from './engine.js';
 export { type IgnoreReason, type Period, type TafMessage, type TafNotice, type TafRecipient, type TafValue, type ValueSource, messageId } from './message.js';

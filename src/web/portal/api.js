@@ -40,4 +40,7 @@ export const api = {
     call('GET', `/api/meters/${encodeURIComponent(meterId)}/readings?${new URLSearchParams({ from, to, step })}`),
   consumerLog: () => call('GET', '/api/consumer-log'),
   contracts: () => call('GET', '/api/contracts'),
+  consents: () => call('GET', '/api/consents'),
+  grantConsent: (contractId) => call('POST', `/api/consents/${encodeURIComponent(contractId)}`),
+  withdrawConsent: (contractId) => call('DELETE', `/api/consents/${encodeURIComponent(contractId)}`),
 };

@@ -1,4 +1,5 @@
-// The consumer portal page: sign-in, the consumer's meters, a load curve, the consumer log and contracts.
+// The consumer portal page: sign-in, the consumer's meters, a load curve, the consumer log, contracts, consents
+// (grant and withdraw) and the download of all data.
 import { ApiError, api } from './api.js';
 import { drawLoadCurve } from './chart.js';
 
@@ -51,7 +52,7 @@ async function showSignedIn(me) {
   $('who-name').textContent = me.username;
   $('who').hidden = false;
   $('portal').hidden = false;
-  await Promise.all([loadMeters(), loadLog(), loadContracts()]);
+  await Promise.all([loadMeters(), loadLog(), loadContracts(), loadConsents()]);
   await loadCurve();
 }
 
@@ -190,6 +191,81 @@ async function loadContracts() {
     li.append(strong, ` for meter ${c.meterId}: data go to ${c.recipient ?? 'unknown recipient'}${validity}${c.intervalMinutes ? `, every ${c.intervalMinutes} minutes` : ''}.`);
     list.append(li);
   }
+}
+
+function granularity(c) {
+  if (c.intervalSeconds) return `values every ${c.intervalSeconds} s`;
+  if (c.intervalMinutes) return `values every ${c.intervalMinutes} minutes`;
+  return 'billing values';
+}
+
+function consentText(c) {
+  switch (c.state) {
+    case 'granted':
+      return `Consent given on ${fmtTime(c.grantedAt)}: data are sent.`;
+    case 'withdrawn':
+      return `Consent withdrawn on ${fmtTime(c.withdrawnAt)}: nothing is sent.`;
+    case 'none':
+      return 'No consent given: nothing is sent.';
+    default:
+      return 'Runs on the contract: no consent needed.';
+  }
+}
+
+async function loadConsents() {
+  const list = $('consents');
+  let contracts;
+  try {
+    ({ contracts } = await api.consents());
+  } catch (e) {
+    onApiError(e, $('consent-status'));
+    return;
+  }
+  list.replaceChildren();
+  if (contracts.length === 0) list.textContent = 'No contract is in force.';
+  for (const c of contracts) {
+    const li = document.createElement('li');
+    li.className = 'consent';
+    li.dataset.contract = c.contractId;
+    li.dataset.state = c.state;
+    const text = document.createElement('div');
+    const title = document.createElement('p');
+    const strong = document.createElement('strong');
+    strong.textContent = tafName(c.taf);
+    title.append(strong, ` for meter ${c.meterId} to ${c.recipient ?? 'unknown recipient'} (${granularity(c)})`);
+    const basis = document.createElement('p');
+    basis.className = 'basis';
+    basis.textContent = c.legalBasis === 'consent' ? 'Legal basis: your consent' : 'Legal basis: the contract (billing, no consent needed)';
+    const state = document.createElement('p');
+    state.className = `state ${c.state}`;
+    state.textContent = consentText(c);
+    text.append(title, basis, state);
+    li.append(text);
+    if (c.legalBasis === 'consent') {
+      const granted = c.state === 'granted';
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = granted ? 'quiet withdraw' : 'grant';
+      button.textContent = granted ? 'Withdraw consent' : 'Give consent';
+      button.setAttribute('aria-label', `${button.textContent}: ${tafName(c.taf)} to ${c.recipient ?? 'unknown recipient'}`);
+      button.addEventListener('click', () => changeConsent(c.contractId, !granted, button));
+      li.append(button);
+    }
+    list.append(li);
+  }
+}
+
+async function changeConsent(contractId, grant, button) {
+  const status = $('consent-status');
+  status.textContent = '';
+  button.disabled = true;
+  try {
+    await (grant ? api.grantConsent(contractId) : api.withdrawConsent(contractId));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409) status.textContent = 'This consent had already changed: the list shows where it stands now.';
+    else onApiError(e, status);
+  }
+  await Promise.all([loadConsents(), loadLog()]);
 }
 
 function shiftDate(days) {

@@ -70,15 +70,19 @@ export async function makeHome(opts: { accounts?: boolean } = {}): Promise<Home>
   // Bob's meter: values no curve of alice's could produce.
   for (let h = 0; h <= 24; h++) await insert(BOB.meters[0], '1-0:1.8.0', (77_700 + h * 7.777).toFixed(3), 'kWh', DAY_START + h * 3600_000);
 
-  const contract = (id: string, meterId: string, taf: number, recipient: string) =>
+  // Contracts as the gateway stores them (valid TAF contracts): a 15-minute load curve needs the consumer's
+  // consent under the default privacy policy, a monthly billing contract does not.
+  const contract = (id: string, consumerId: string, meterId: string, recipient: string, terms: Readonly<Record<string, unknown>>) =>
     db.run('INSERT INTO gw_contracts (contract_id, meter_id, contract, state, active, added_at) VALUES ($1, $2, $3, NULL, 1, $4)', [
       id,
       meterId,
-      JSON.stringify({ contractId: id, meterId, taf, recipient: { name: recipient, encCertSha256: '00'.repeat(32) }, validFrom: '2026-11-01T00:00:00Z', validTo: '2027-11-01T00:00:00Z', intervalMinutes: 15 }),
+      JSON.stringify({ id, meterId, consumerId, recipient: { name: recipient, encCertSha256: '00'.repeat(32) }, validFrom: '2026-11-01T00:00:00Z', validTo: '2027-11-01T00:00:00Z', ...terms }),
       reg,
     ]);
-  await contract('k-alice-7', ALICE.meters[0], 7, 'emt-stadtwerk');
-  await contract('k-bob-7', BOB.meters[0], 7, 'emt-bobs-supplier');
+  const loadCurve = { taf: 7, intervalMinutes: 15, registers: ['1-0:1.8.0'] };
+  await contract('k-alice-7', ALICE.consumerId, ALICE.meters[0], 'emt-stadtwerk', loadCurve);
+  await contract('k-alice-1', ALICE.consumerId, ALICE.meters[1], 'emt-netzbetreiber', { taf: 1, billing: { kind: 'monthly', day: 1 }, registers: ['1-0:2.8.0'] });
+  await contract('k-bob-7', BOB.consumerId, BOB.meters[0], 'emt-bobs-supplier', loadCurve);
   await db.run('INSERT INTO gw_contracts (contract_id, meter_id, contract, state, active, added_at) VALUES ($1, $2, $3, NULL, 0, $4)', ['k-alice-old', ALICE.meters[0], '{"taf":1}', reg]);
 
   await logSent(home, ALICE.consumerId, ALICE.meters[0], 'k-alice-7', 'emt-stadtwerk');
