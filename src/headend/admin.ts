@@ -21,12 +21,19 @@ const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${bytes
 export const commandRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('register-meter'),
-    payload: z.strictObject({
-      meterId: z.string().min(1).max(64),
-      protocol: z.enum(['wmbus', 'dlms', 'dsmr', 'sml']),
-      keyHex: hex(16).optional(),
-      consumerId: z.string().min(1).max(128),
-    }),
+    payload: z
+      .strictObject({
+        meterId: z.string().min(1).max(64),
+        protocol: z.enum(['wmbus', 'dlms', 'dsmr', 'sml']),
+        // AES-128; DLMS and encrypted P1 meters may take EK || AK (32 bytes), as the gateway accepts.
+        keyHex: z.union([hex(16), hex(32)]).optional(),
+        // The gateway's own limit: a longer id would be refused there, after the command was queued.
+        consumerId: z.string().min(1).max(64),
+      })
+      .refine((p) => p.keyHex === undefined || p.keyHex.length === 32 || p.protocol === 'dlms' || p.protocol === 'dsmr', {
+        message: 'a 32-byte key (EK || AK) is for dlms and dsmr meters only',
+        path: ['keyHex'],
+      }),
   }),
   z.strictObject({ type: z.literal('remove-meter'), payload: z.strictObject({ meterId: z.string().min(1).max(64) }) }),
   // The gateway validates the contract itself (src/gateway/taf/contract.ts); here only what the privacy registry

@@ -120,7 +120,7 @@ export const OPENAPI_DOCUMENT = {
           type: { enum: ['register-meter', 'remove-meter', 'add-contract', 'remove-contract', 'set-emt-certificates'] },
           payload: {
             description:
-              'register-meter {meterId, protocol, keyHex?, consumerId}; remove-meter {meterId}; add-contract {contract, as src/gateway/taf/contract.ts; id, meterId, consumerId, recipient.name, taf, validFrom, validTo required here}; remove-contract {contractId}; set-emt-certificates {emt}',
+              'register-meter {meterId, protocol, keyHex? (32 hex digits; 64 = EK || AK for dlms and dsmr), consumerId (at most 64)}; remove-meter {meterId}; add-contract {contract, as src/gateway/taf/contract.ts; id, meterId, consumerId, recipient.name, taf, validFrom, validTo required here}; remove-contract {contractId}; set-emt-certificates {emt}',
             type: 'object',
           },
         },
