@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unprotect } from '../cms/protect.js';
+import { protect, unprotect } from '../cms/protect.js';
 import { type Core, TestClock, openCore, storeSnapshot } from './_testing/core.js';
 import { type GatewayFixture, contractFor, makeGatewayFixture, seedGateway } from './_testing/fixture.js';
 import { meterTelegram, meterTelegramMode7 } from './_testing/telegrams.js';
 import type { GatewayError } from './errors.js';
+import { Ingestor } from './ingest.js';
+import type { GatewayLogs } from './logs/gateway-logs.js';
 import { grantConsent } from './privacy/consent.js';
 import { addContract } from './registry.js';
 
@@ -131,6 +133,29 @@ describe('ingest', () => {
     expect(await core.ingestor.tick()).toBe(1);
     expect(await tickRows()).toBe(1);
     expect(await core.ingestor.tick()).toBe(0);
+  });
+
+  it('a queued message commits with its consumer-log record: when the log cannot be written, the frame is not taken', async () => {
+    const failing = Object.create(core.logs) as GatewayLogs;
+    failing.appendWithin = async () => {
+      throw new Error('log store unavailable');
+    };
+    const protectFor = (content: Uint8Array, enc: Parameters<typeof protect>[1]['recipients'][number]) =>
+      protect(content, { sm: fx.sm, signer: core.identity.sig, recipients: [enc], includeCerts: core.identity.chain });
+    const broken = new Ingestor({ db: core.db, vault: core.vault, gatewayId: 'gw1', protectFor, clock: clock.now, logs: failing });
+    clock.ms = Date.parse('2026-11-23T12:01:00Z');
+    expect(await core.ingestor.ingest({ protocol: 'wmbus', text: meterTelegram('11111111', KEY_A, 1010, 10) })).toMatchObject({ kind: 'accepted', messages: 0 });
+    clock.ms = Date.parse('2026-11-23T12:16:00Z'); // closes 12:00-12:15: one message is due
+    const frame = { protocol: 'wmbus' as const, text: meterTelegram('11111111', KEY_A, 1011, 11) };
+    const before = await storeSnapshot(core.db);
+    await expect(broken.ingest(frame)).rejects.toThrow('log store unavailable');
+    expect(await storeSnapshot(core.db)).toEqual(before);
+    // The same frame later, with a working log: taken, with one data-sent record per queued message.
+    const out = await core.ingestor.ingest(frame);
+    expect(out).toMatchObject({ kind: 'accepted', messages: 1 });
+    const [message] = await core.db.query<{ message_id: string }>("SELECT message_id FROM gw_outbox WHERE contract_id = 'c-a7' ORDER BY seq DESC LIMIT 1");
+    const logged = await core.db.query<{ details: string }>("SELECT details FROM gw_log_records WHERE log = 'consumer' AND event = 'data-sent'");
+    expect(logged.filter((r) => JSON.parse(r.details).messageId === message!.message_id)).toHaveLength(1);
   });
 
   it('counts refusals and writes them to the system log', async () => {

@@ -31,7 +31,10 @@ export interface IngestContext {
   readonly gatewayId: string;
   readonly protectFor: ProtectFor;
   readonly clock?: () => Date;
-  /** The system log gets every refusal, the consumer log every queued message, when given. */
+  /**
+   * The system log gets every refusal, the consumer log every queued message, when given; written in the
+   * frame's transaction, so these logs must be opened on `db`.
+   */
   readonly logs?: GatewayLogs;
 }
 
@@ -88,13 +91,15 @@ export class Ingestor {
       const out = await this.ctx.db.transaction((tx) => this.ingestIn(tx, frame, id));
       this.stats.accepted++;
       this.stats.messages += out.queued.length;
-      await this.logSent(out.queued);
       return { kind: 'accepted', meterId: id, readings: out.readings, messages: out.queued.length };
     } catch (e) {
       if (!(e instanceof GatewayError) || !isRefusal(e.code)) throw e;
-      if (frame.position !== undefined) await savePosition(this.ctx.db, frame.position);
       this.stats.refused[e.code] = (this.stats.refused[e.code] ?? 0) + 1;
-      await this.logRefusal(e, meterId);
+      // The file position moves past the refused frame together with its log record, or neither does.
+      await this.ctx.db.transaction(async (tx) => {
+        if (frame.position !== undefined) await savePosition(tx, frame.position);
+        await this.logRefusal(tx, e, meterId);
+      });
       return { kind: 'refused', code: e.code, ...(meterId === undefined ? {} : { meterId }), reason: e.message };
     }
   }
@@ -119,7 +124,6 @@ export class Ingestor {
       }
       this.stats.messages += queued.length;
       total += queued.length;
-      await this.logSent(queued);
     }
     return total;
   }
@@ -181,7 +185,11 @@ export class Ingestor {
          VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) ON CONFLICT (message_id) DO NOTHING`,
         [wire.messageId, wire.recipient, wire.route, m.contractId, m.consumerId, cms, now.toISOString(), now.getTime()],
       );
-      if (n > 0) queued.push(m);
+      if (n > 0) {
+        queued.push(m);
+        // In the same transaction: a queued message without its consumer-log record cannot exist.
+        await this.logSent(tx, m);
+      }
     }
     return queued;
   }
@@ -196,9 +204,9 @@ export class Ingestor {
     return cert;
   }
 
-  private async logRefusal(e: GatewayError, meterId: string | undefined): Promise<void> {
+  private async logRefusal(tx: Db, e: GatewayError, meterId: string | undefined): Promise<void> {
     const security = SECURITY_REFUSALS.includes(e.code);
-    await this.ctx.logs?.append('system', {
+    await this.ctx.logs?.appendWithin(tx, 'system', {
       level: security ? 'warning' : 'notice',
       event: 'security-alert',
       text: `frame refused (${e.code})${meterId === undefined ? '' : ` from meter ${meterId}`}`,
@@ -207,19 +215,15 @@ export class Ingestor {
     });
   }
 
-  private async logSent(queued: readonly TafMessage[]): Promise<void> {
-    const logs = this.ctx.logs;
-    if (logs === undefined) return;
-    for (const m of queued) {
-      await logs.append('consumer', {
-        consumerId: m.consumerId,
-        level: 'info',
-        event: 'data-sent',
-        text: `TAF ${m.taf} values of meter ${m.meterId} for ${m.period.from}..${m.period.to} queued for ${m.recipient.name}`,
-        outcome: 'success',
-        details: { messageId: m.messageId, contractId: m.contractId, recipient: m.recipient.name, values: m.values.map((v) => v.obis) },
-      });
-    }
+  private async logSent(tx: Db, m: TafMessage): Promise<void> {
+    await this.ctx.logs?.appendWithin(tx, 'consumer', {
+      consumerId: m.consumerId,
+      level: 'info',
+      event: 'data-sent',
+      text: `TAF ${m.taf} values of meter ${m.meterId} for ${m.period.from}..${m.period.to} queued for ${m.recipient.name}`,
+      outcome: 'success',
+      details: { messageId: m.messageId, contractId: m.contractId, recipient: m.recipient.name, values: m.values.map((v) => v.obis) },
+    });
   }
 }
 

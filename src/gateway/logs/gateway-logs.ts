@@ -114,6 +114,14 @@ export class GatewayLogs {
     return this.db.transaction((tx) => this.appendIn(tx, log, entry));
   }
 
+  /**
+   * Appends within the caller's transaction `tx` (of the store these logs were opened on), so the record
+   * commits or rolls back with the caller's own writes: the ingest logs each queued message this way.
+   */
+  appendWithin<L extends LogName>(tx: Db, log: L, entry: LogEntry<L>): Promise<AppendedRecord> {
+    return this.appendIn(tx, log, entry);
+  }
+
   /** A checkpoint of the log's current head now (the gateway calls it on shutdown); unchanged logs keep theirs. */
   async checkpoint(log: LogName): Promise<CheckpointInfo> {
     checkLog(log);
