@@ -134,6 +134,76 @@ describe('decipherGeneralGlo (encrypted P1)', () => {
   });
 });
 
+describe('decipherGeneralGlo fast path', () => {
+  const title = bytes('4B464D1010000023');
+  const ek = bytes('000102030405060708090A0B0C0D0E0F');
+  const ak = bytes('D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF');
+  const telegram = Uint8Array.from(Buffer.from('/ISk5\\2MT382-1000\r\n\r\n1-3:0.2.8(50)\r\n!\r\n', 'latin1'));
+  const notification = bytes('0F 00000001 00 09 02 1234');
+  /** Real P1 frames, and built ones in every security control and every length form (1 to 3 length bytes). */
+  const frames = [
+    ...p1.map((v) => ({ frame: bytes(v.ciphered_apdu), keys: keysOf(v) })),
+    ...[0x10, 0x20, 0x30, 0x31].flatMap((sc) =>
+      [telegram, notification, new Uint8Array(150).fill(0x41), new Uint8Array(300).fill(0x41)].map((pt) => ({
+        frame: encipherApdu(pt, { form: 'general-glo', securityControl: sc, systemTitle: title, invocationCounter: 7, ek, ak }),
+        keys: { ek, ak },
+      })),
+    ),
+  ];
+
+  /** What the general path (decipherApdu) makes of a frame: the fields decipherGeneralGlo returns, or the error code. */
+  const general = (frame: Uint8Array, keys: { ek: Uint8Array; ak?: Uint8Array }) => {
+    try {
+      const d = decipherApdu(frame, keys);
+      if (d.form !== 'general-glo') return 'not general-glo';
+      return { systemTitle: bytesToHex(d.systemTitle), invocationCounter: d.invocationCounter, securityControl: d.securityControl.byte, plaintext: bytesToHex(d.plaintext) };
+    } catch (e) {
+      return codeOf(() => {
+        throw e;
+      });
+    }
+  };
+  const fast = (frame: Uint8Array, keys: { ek: Uint8Array; ak?: Uint8Array }) => {
+    try {
+      const d = decipherGeneralGlo(frame, keys);
+      return { systemTitle: bytesToHex(d.systemTitle), invocationCounter: d.invocationCounter, securityControl: d.securityControl, plaintext: bytesToHex(d.plaintext) };
+    } catch (e) {
+      return codeOf(() => {
+        throw e;
+      });
+    }
+  };
+
+  it('covers the long length forms', () => {
+    expect(frames.some((f) => f.frame[10] === 0x81)).toBe(true);
+    expect(frames.some((f) => f.frame[10] === 0x82)).toBe(true);
+  });
+
+  it('agrees with the general path on mutated headers, lengths, keys and cut frames', () => {
+    const header = fc.record({ at: fc.nat({ max: 20 }), byte: fc.constantFrom(0x00, 0x02, 0x08, 0x10, 0x12, 0x20, 0x22, 0x30, 0x80, 0x81, 0x82, 0x83, 0x90, 0xb0, 0xdb, 0xff) });
+    fc.assert(
+      fc.property(
+        fc.nat({ max: frames.length - 1 }),
+        fc.array(header, { maxLength: 2 }),
+        fc.option(fc.nat(), { nil: undefined }),
+        fc.constantFrom('both', 'ek only', 'short ek', 'wrong ak'),
+        (k, edits, cut, keyCase) => {
+          const { frame: original, keys } = frames[k]!;
+          const frame = Uint8Array.from(original);
+          for (const e of edits) if (e.at < frame.length) frame[e.at] = e.byte;
+          const f = cut === undefined ? frame : frame.subarray(0, cut % (frame.length + 1));
+          const use =
+            keyCase === 'both' ? keys : keyCase === 'ek only' ? { ek: keys.ek } : keyCase === 'short ek' ? { ek: keys.ek.subarray(0, 15), ak: keys.ak } : { ek: keys.ek, ak: ek };
+          const want = general(f, use);
+          if (want === 'not general-glo') return;
+          expect(fast(f, use)).toEqual(want);
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+});
+
 describe('security control byte', () => {
   const title = bytes('4D4D4D0000BC614E');
   const ek = bytes('000102030405060708090A0B0C0D0E0F');

@@ -192,28 +192,47 @@ const aadScratch = new Uint8Array(new ArrayBuffer(1 + AES128_KEY_LENGTH));
 
 /** The checked plaintext of a parsed envelope whose system title was checked. Throws CodecError. */
 function openEnvelope(env: CipheredApdu, systemTitle: Uint8Array, keys: CipherKeys): Uint8Array {
+  return openContent(env.securityControl.byte, systemTitle, env.invocationCounter, env.information, env.authTag, keys, env.form, env.plainTag);
+}
+
+/**
+ * openEnvelope over the fields themselves (security control byte, system title, invocation counter,
+ * information, tag; form and plaintext tag for the check of the content): the general-glo fast path has
+ * no envelope object to pass.
+ */
+function openContent(
+  scByte: number,
+  systemTitle: Uint8Array,
+  invocationCounter: number,
+  information: Uint8Array,
+  authTag: Uint8Array | undefined,
+  keys: CipherKeys,
+  form: CipheredForm,
+  plainTag: number | undefined,
+): Uint8Array {
   checkKey(keys.ek, 'encryption key');
-  const sc = env.securityControl;
-  if (sc.authentication) {
+  const authentication = (scByte & SECURITY_CONTROL.authentication) !== 0;
+  const encryption = (scByte & SECURITY_CONTROL.encryption) !== 0;
+  if (authentication) {
     if (keys.ak === undefined) throw new CodecError('CODEC_NO_KEY', 'dlms', 'the APDU is authenticated and no authentication key was given');
     checkKey(keys.ak, 'authentication key');
   }
-  const iv = suite0IvInto(ivScratch, systemTitle, env.invocationCounter);
+  const iv = suite0IvInto(ivScratch, systemTitle, invocationCounter);
   let plaintext: Uint8Array;
-  if (sc.authentication && sc.encryption) {
-    aadScratch[0] = sc.byte;
+  if (authentication && encryption) {
+    aadScratch[0] = scByte;
     aadScratch.set(keys.ak!, 1);
-    const opened = gcmOpen(keys.ek, iv, aadScratch, env.information, env.authTag!);
+    const opened = gcmOpen(keys.ek, iv, aadScratch, information, authTag!);
     if (opened === undefined) throw new CodecError('CODEC_AUTH_FAILED', 'dlms', 'authentication tag does not verify: wrong key or altered APDU');
     plaintext = opened;
-  } else if (sc.authentication) {
-    const { tag } = gcmSeal(keys.ek, iv, suite0Aad(sc.byte, keys.ak!, env.information), new Uint8Array(0));
-    if (!tagsEqual(tag, env.authTag!)) throw new CodecError('CODEC_AUTH_FAILED', 'dlms', 'authentication tag does not verify: wrong key or altered APDU');
-    plaintext = env.information;
+  } else if (authentication) {
+    const { tag } = gcmSeal(keys.ek, iv, suite0Aad(scByte, keys.ak!, information), new Uint8Array(0));
+    if (!tagsEqual(tag, authTag!)) throw new CodecError('CODEC_AUTH_FAILED', 'dlms', 'authentication tag does not verify: wrong key or altered APDU');
+    plaintext = information;
   } else {
-    plaintext = gcmKeystreamXor(keys.ek, iv, env.information);
+    plaintext = gcmKeystreamXor(keys.ek, iv, information);
   }
-  checkPlaintext(env, plaintext);
+  checkPlaintext(plaintext, authentication, form, plainTag);
   return plaintext;
 }
 
@@ -246,14 +265,14 @@ const isP1Byte = (b: number): boolean => (b >= 0x20 && b <= 0x7e) || b === 0x0d 
  * general forms any unciphered xDLMS APDU or a P1 telegram. Without authentication that is our first
  * wrong-key check; the frame decoder adds the second (the APDU must parse).
  */
-function checkPlaintext(env: CipheredApdu, plaintext: Uint8Array): void {
+function checkPlaintext(plaintext: Uint8Array, authentication: boolean, form: CipheredForm, plainTag: number | undefined): void {
   const first = plaintext[0];
-  const ok = first !== undefined && (env.plainTag !== undefined ? first === env.plainTag : isPlainApduTag(first) || isP1Telegram(plaintext));
+  const ok = first !== undefined && (plainTag !== undefined ? first === plainTag : isPlainApduTag(first) || isP1Telegram(plaintext));
   if (ok) return;
-  if (!env.securityControl.authentication) {
+  if (!authentication) {
     throw new CodecError('CODEC_WRONG_KEY', 'dlms', 'deciphered content is not an APDU: wrong key?');
   }
-  throw new CodecError('CODEC_MALFORMED', 'dlms', `authenticated content does not start with the APDU tag the ${env.form} envelope announces`);
+  throw new CodecError('CODEC_MALFORMED', 'dlms', `authenticated content does not start with the APDU tag the ${form} envelope announces`);
 }
 
 export interface GeneralGloPlaintext {
@@ -271,11 +290,51 @@ export function decipherGeneralGlo(frame: Uint8Array, keys: { ek: Uint8Array; ak
   if (frame[0] !== APDU_TAG.generalGloCiphering) {
     throw new CodecError(frame.length === 0 ? 'CODEC_TRUNCATED' : 'CODEC_MALFORMED', 'dlms', 'not a general-glo-ciphering APDU (0xDB)', 0);
   }
+  const usual = openUsualGeneralGlo(frame, keys);
+  if (usual !== undefined) return usual;
   // decipherApdu without its copy of the whole envelope: encrypted P1 needs only these four fields.
   const env = decodeCipheredApdu(frame);
   const systemTitle = checkedTitle(env, env.systemTitle);
   const plaintext = openEnvelope(env, systemTitle, keys);
   return { systemTitle, invocationCounter: env.invocationCounter, securityControl: env.securityControl.byte, plaintext };
+}
+
+/**
+ * decipherGeneralGlo for the frame every P1 port sends (DB 08 <title> <length in 1-3 bytes> <SC of suite 0
+ * or 1, authenticated and/or encrypted, not compressed> <IC> <information> [<tag>], the length exact), read
+ * straight from the bytes: no reader, no envelope object. Anything else is undefined, and the general path
+ * reads it, with its own errors; both paths check keys and content alike, in the same order.
+ */
+function openUsualGeneralGlo(frame: Uint8Array, keys: CipherKeys): GeneralGloPlaintext | undefined {
+  const n = frame.length;
+  if (n < 2 + SYSTEM_TITLE_LENGTH + 1 || frame[1] !== SYSTEM_TITLE_LENGTH) return undefined;
+  // A-XDR length at offset 10: one byte below 0x80, or 0x81 / 0x82 and one or two bytes (length.ts).
+  const first = frame[10]!;
+  let at: number;
+  let length: number;
+  if (first < 0x80) {
+    at = 11;
+    length = first;
+  } else if (first === 0x81 && n > 11) {
+    at = 12;
+    length = frame[11]!;
+  } else if (first === 0x82 && n > 12) {
+    at = 13;
+    length = (frame[11]! << 8) | frame[12]!;
+  } else return undefined;
+  if (length !== n - at || length < 5) return undefined;
+  const sc = frame[at]!;
+  // What checkSupported accepts: suite 0 or 1, not compressed, authenticated and/or encrypted.
+  if ((sc & SECURITY_CONTROL.suiteMask) > 1 || (sc & SECURITY_CONTROL.compression) !== 0) return undefined;
+  if ((sc & (SECURITY_CONTROL.authentication | SECURITY_CONTROL.encryption)) === 0) return undefined;
+  const invocationCounter = ((frame[at + 1]! << 24) | (frame[at + 2]! << 16) | (frame[at + 3]! << 8) | frame[at + 4]!) >>> 0;
+  const tagLength = (sc & SECURITY_CONTROL.authentication) !== 0 ? GCM_TAG_LENGTH : 0;
+  const information = at + 5;
+  if (n - information < tagLength) return undefined;
+  const systemTitle = frame.subarray(2, 2 + SYSTEM_TITLE_LENGTH);
+  const authTag = tagLength > 0 ? frame.subarray(n - tagLength) : undefined;
+  const plaintext = openContent(sc, systemTitle, invocationCounter, frame.subarray(information, n - tagLength), authTag, keys, 'general-glo', undefined);
+  return { systemTitle, invocationCounter, securityControl: sc, plaintext };
 }
 
 export interface EncipherParams {

@@ -103,12 +103,28 @@ export function decryptP1(frame: Uint8Array, keys: P1Keys | undefined, options: 
   }
   return {
     kind: 'dsmr-encrypted',
-    systemTitle: bytesToHex(d.systemTitle),
+    systemTitle: titleHex(d.systemTitle),
     invocationCounter: d.invocationCounter,
     securityControl: d.securityControl,
     authenticated,
     content,
   };
+}
+
+/** The system title of the last frame and its hex form: a port hears one meter, so it is nearly always the same. */
+const lastTitle = { bytes: new Uint8Array(SYSTEM_TITLE_LENGTH), hex: '' };
+
+function titleHex(title: Uint8Array): string {
+  const last = lastTitle;
+  let same = last.hex !== '' && title.length === SYSTEM_TITLE_LENGTH;
+  for (let i = 0; i < SYSTEM_TITLE_LENGTH && same; i++) same = last.bytes[i] === title[i];
+  if (same) return last.hex;
+  const hex = bytesToHex(title);
+  if (title.length === SYSTEM_TITLE_LENGTH) {
+    last.bytes.set(title);
+    last.hex = hex;
+  }
+  return hex;
 }
 
 function readContent(plaintext: Uint8Array, options: ParseTelegramOptions): P1Content {

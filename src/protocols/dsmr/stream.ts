@@ -6,6 +6,7 @@
  */
 import { CodecError } from '../errors.js';
 import type { Reading } from '../reading.js';
+import { StreamBuffer } from '../stream-buffer.js';
 import { type DecryptP1Options, type EncryptedP1, GENERAL_GLO_CIPHERING, type P1Keys, decryptP1, generalGloFrameLength } from './encrypted.js';
 import { type DsmrTelegram, parseTelegramBytes } from './telegram.js';
 
@@ -41,23 +42,15 @@ const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && 
 
 type TextEnd = { readonly kind: 'complete'; readonly end: number } | { readonly kind: 'cut'; readonly at: number } | { readonly kind: 'more' };
 
-export class DsmrStreamReader {
-  private buf = new Uint8Array(1024);
-  private start = 0;
-  private end = 0;
-  /** Where the search for the end of the current text telegram resumes (so pushes cost O(new bytes)). */
-  private scan = 0;
+/** `scan` is where the search for the end of the current text telegram resumes. */
+export class DsmrStreamReader extends StreamBuffer {
   private readonly max: number;
   private readonly options: DsmrStreamOptions;
 
   constructor(options: DsmrStreamOptions = {}) {
+    super(1024);
     this.options = options;
     this.max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME;
-  }
-
-  /** Bytes held while waiting for the rest of a frame. */
-  get buffered(): number {
-    return this.end - this.start;
   }
 
   push(chunk: Uint8Array): DsmrStreamEvent[] {
@@ -77,37 +70,8 @@ export class DsmrStreamReader {
         events.push({ kind: 'error', error: new CodecError('CODEC_TRUNCATED', 'dsmr', `stream ended inside a frame (${left} bytes)`), bytes: left });
       } else events.push({ kind: 'skipped', bytes: left });
     }
-    this.start = this.end = this.scan = 0;
+    this.reset();
     return events;
-  }
-
-  private append(chunk: Uint8Array): void {
-    if (this.start > 0 && this.end + chunk.length > this.buf.length) {
-      // Move the unread bytes to the front before growing.
-      this.buf.copyWithin(0, this.start, this.end);
-      this.scan -= this.start;
-      this.end -= this.start;
-      this.start = 0;
-    }
-    if (this.end + chunk.length > this.buf.length) {
-      const next = new Uint8Array(Math.max(this.buf.length * 2, this.end + chunk.length));
-      next.set(this.buf.subarray(0, this.end));
-      this.buf = next;
-    }
-    this.buf.set(chunk, this.end);
-    this.end += chunk.length;
-  }
-
-  private skip(events: DsmrStreamEvent[], n: number): void {
-    const last = events[events.length - 1];
-    if (last?.kind === 'skipped') events[events.length - 1] = { kind: 'skipped', bytes: last.bytes + n };
-    else events.push({ kind: 'skipped', bytes: n });
-    this.advance(n);
-  }
-
-  private advance(n: number): void {
-    this.start += n;
-    if (this.scan < this.start) this.scan = this.start;
   }
 
   private process(events: DsmrStreamEvent[]): void {

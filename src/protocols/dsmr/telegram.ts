@@ -42,6 +42,7 @@ export interface DsmrHeader {
   readonly identification: string;
 }
 
+/** A parsed telegram. */
 export interface DsmrTelegram {
   readonly kind: 'dsmr-telegram';
   readonly header: DsmrHeader;
@@ -156,8 +157,31 @@ function idFailure(text: string, start: number): never {
   throw new CodecError('CODEC_MALFORMED', 'dsmr', `not an OBIS id: ${JSON.stringify(text.slice(start, Math.min(open, start + 24)))}`, start);
 }
 
-function parseHeader(text: string, start: number, end: number): DsmrHeader {
-  const line = text.slice(start + 1, end);
+/**
+ * The last header read: a meter sends the same one every time. Kept privately; each telegram gets its own
+ * object with the same (immutable) strings.
+ */
+let lastHeader: DsmrHeader | undefined;
+/** Longer header lines are read anew each time (no real one comes near). */
+const MAX_INTERNED_HEADER = 64;
+
+/** The header line text[start] = '/' .. end; latin1 says b holds exactly its characters. */
+function parseHeader(text: string, b: Uint8Array, start: number, end: number, latin1: boolean): DsmrHeader {
+  const n = end - start - 1;
+  if (!latin1 || n > MAX_INTERNED_HEADER) return readHeader(text.slice(start + 1, end), start);
+  const last = lastHeader;
+  if (last !== undefined && last.text.length === n) {
+    let same = true;
+    for (let i = 0; i < n && same; i++) same = last.text.charCodeAt(i) === b[start + 1 + i];
+    if (same) return { text: last.text, manufacturer: last.manufacturer, baudRate: last.baudRate, identification: last.identification };
+  }
+  // Made from the bytes, not sliced from the telegram, so that the remembered header does not keep it alive.
+  const header = readHeader(String.fromCharCode(...b.subarray(start + 1, end)), start);
+  lastHeader = { ...header };
+  return header;
+}
+
+function readHeader(line: string, start: number): DsmrHeader {
   if (line.length < 4 || !/^[A-Za-z]{3}$/.test(line.slice(0, 3))) {
     throw new CodecError('CODEC_MALFORMED', 'dsmr', 'header line must be "/" + 3-letter manufacturer flag + baud rate character + identification', start);
   }
@@ -243,12 +267,18 @@ export function parseTelegram(text: string, options: ParseTelegramOptions = {}):
  * copy into bytes is needed for the scan and the CRC.
  */
 export function parseTelegramBytes(bytes: Uint8Array, options: ParseTelegramOptions = {}): DsmrTelegram {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  return parseText(text, bytes, options, true);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The scan always reads a plain Uint8Array, whatever subclass came in: one element kind keeps it monomorphic.
+  const plain = bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return parseText(buf.toString('latin1'), plain, options, true);
 }
 
-/** Reused for the bytes of text given to parseTelegram (never handed out); bigger texts get their own. */
-let scratch = Buffer.allocUnsafe(4096);
+/**
+ * Reused for the bytes of text given to parseTelegram (never handed out); bigger texts get their own. A plain
+ * Uint8Array to scan (as parseTelegramBytes passes) and a Buffer over the same memory to write the text in.
+ */
+let scratch = new Uint8Array(4096);
+let scratchWriter = Buffer.from(scratch.buffer);
 const SCRATCH_LIMIT = 65536;
 
 /**
@@ -261,13 +291,18 @@ function latin1Bytes(text: string): Uint8Array | undefined {
     // Not all ASCII: fine if every character is still Latin-1.
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return undefined;
   }
-  let buf = scratch;
-  if (buf.length < text.length) {
-    buf = Buffer.allocUnsafe(text.length);
-    if (text.length <= SCRATCH_LIMIT) scratch = buf;
+  if (scratch.length < text.length) {
+    const bytes = new Uint8Array(text.length);
+    const writer = Buffer.from(bytes.buffer);
+    if (text.length <= SCRATCH_LIMIT) {
+      scratch = bytes;
+      scratchWriter = writer;
+    }
+    writer.write(text, 0, 'latin1');
+    return bytes;
   }
-  buf.write(text, 0, 'latin1');
-  return buf;
+  scratchWriter.write(text, 0, 'latin1');
+  return scratch;
 }
 
 /**
@@ -290,7 +325,7 @@ function parseText(text: string, b: Uint8Array, options: ParseTelegramOptions, l
   if (start < 0) throw new CodecError('CODEC_BAD_INPUT', 'dsmr', 'no "/" that starts a DSMR telegram');
   const headerEnd = text.indexOf('\n', start);
   if (headerEnd < 0) throw new CodecError('CODEC_TRUNCATED', 'dsmr', 'telegram ends within its header line', start);
-  const header = parseHeader(text, start, b[headerEnd - 1] === CH_CR ? headerEnd - 1 : headerEnd);
+  const header = parseHeader(text, b, start, b[headerEnd - 1] === CH_CR ? headerEnd - 1 : headerEnd, latin1);
 
   const objects: DsmrObject[] = [];
   let values: DsmrValue[] = [];
@@ -303,7 +338,8 @@ function parseText(text: string, b: Uint8Array, options: ParseTelegramOptions, l
     if (c === CH_BANG) break;
     if (c === CH_OPEN) {
       // A value on a line of its own continues the previous object (DSMR 2.2/3 gas: 0-1:24.3.0 ... (m3) CR LF (00001.001)).
-      if (objects.length === 0) throw new CodecError('CODEC_MALFORMED', 'dsmr', 'value line before any OBIS id', pos);
+      const n = objects.length;
+      if (n === 0) throw new CodecError('CODEC_MALFORMED', 'dsmr', 'value line before any OBIS id', pos);
       pos = readValues(text, b, pos, values);
       continue;
     }

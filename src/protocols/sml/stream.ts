@@ -4,6 +4,7 @@
  * Garbage is skipped; a broken file is an error event and the next one is still read.
  */
 import { CodecError } from '../errors.js';
+import { StreamBuffer } from '../stream-buffer.js';
 import { type SmlFile, decodeSml } from './decode.js';
 import { END_MARK, ESCAPE, START_BYTE, START_LENGTH, isSmlStart } from './transport.js';
 
@@ -20,20 +21,13 @@ export interface SmlStreamOptions {
 const DEFAULT_MAX_FILE = 16384;
 const BLOCK = 4;
 
-export class SmlStreamReader {
-  private buf = new Uint8Array(2048);
-  private start = 0;
-  private end = 0;
-  /** Next 4-byte block of the current file to look at (so pushes cost O(new bytes)). */
-  private scan = 0;
+/** `scan` is the next 4-byte block of the current file to look at. */
+export class SmlStreamReader extends StreamBuffer {
   private readonly max: number;
 
   constructor(options: SmlStreamOptions = {}) {
+    super(2048);
     this.max = options.maxFileBytes ?? DEFAULT_MAX_FILE;
-  }
-
-  get buffered(): number {
-    return this.end - this.start;
   }
 
   push(chunk: Uint8Array): SmlStreamEvent[] {
@@ -53,33 +47,13 @@ export class SmlStreamReader {
           : { kind: 'skipped', bytes: left },
       );
     }
-    this.start = this.end = this.scan = 0;
+    this.reset();
     return events;
   }
 
-  private append(chunk: Uint8Array): void {
-    if (this.start > 0 && this.end + chunk.length > this.buf.length) {
-      this.buf.copyWithin(0, this.start, this.end);
-      this.scan -= this.start;
-      this.end -= this.start;
-      this.start = 0;
-    }
-    if (this.end + chunk.length > this.buf.length) {
-      const next = new Uint8Array(Math.max(this.buf.length * 2, this.end + chunk.length));
-      next.set(this.buf.subarray(0, this.end));
-      this.buf = next;
-    }
-    this.buf.set(chunk, this.end);
-    this.end += chunk.length;
-  }
-
-  private advance(n: number, events?: SmlStreamEvent[]): void {
-    if (events !== undefined) {
-      const last = events[events.length - 1];
-      if (last?.kind === 'skipped') events[events.length - 1] = { kind: 'skipped', bytes: last.bytes + n };
-      else events.push({ kind: 'skipped', bytes: n });
-    }
-    this.start += n;
+  /** Consume n bytes; the next file's blocks start after its 8-byte start sequence. */
+  protected override advance(n: number): void {
+    super.advance(n);
     this.scan = this.start + START_LENGTH;
   }
 
@@ -94,10 +68,10 @@ export class SmlStreamReader {
       if (k + START_LENGTH > this.end) {
         // Keep the tail only if it is a prefix of 1B1B1B1B 01010101.
         const tail = this.tailPrefix();
-        if (this.end - tail - this.start > 0) this.advance(this.end - tail - this.start, events);
+        if (this.end - tail - this.start > 0) this.skip(events, this.end - tail - this.start);
         return false;
       }
-      this.advance(k - this.start, events);
+      this.skip(events, k - this.start);
       return true;
     }
     if (this.scan < this.start + START_LENGTH) this.scan = this.start + START_LENGTH;
