@@ -42,6 +42,12 @@ describe('type B integers (little endian, two’s complement)', () => {
     expect(readIntLE(b, 0, b.length)).toBe(expected);
   });
 
+  it('rounds an 8-byte unsigned value above 2^53 once, to the nearest double', () => {
+    // Summed byte by byte, this value was rounded twice and came out one step too high.
+    const b = Uint8Array.from(Buffer.from('fdfaa68a418ac433', 'hex'));
+    expect(readUintLE(b, 0, 8)).toBe(Number(3730258405473319677n));
+  });
+
   it('agrees with BigInt decoding for random 1..8-byte values', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 8 }), (b) => {

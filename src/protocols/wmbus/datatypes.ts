@@ -46,6 +46,8 @@ const TWO_32 = 0x1_0000_0000;
 
 /** Little-endian unsigned integer of 1..8 bytes (above 2^53 the result is rounded). */
 export function readUintLE(b: Uint8Array, at: number, size: number): number {
+  // Two exact halves and one rounding: summing byte by byte past 2^53 rounded twice and could miss the nearest.
+  if (size > 6) return readUintLE(b, at + 4, size - 4) * TWO_32 + readUintLE(b, at, 4);
   let v = 0;
   let mul = 1;
   for (let i = 0; i < size; i++) {

@@ -1,7 +1,10 @@
 import type { MeterAddress } from './address.js';
 import type { AflHeader } from './afl.js';
 import type { EllHeader } from './ell.js';
+import { JsonBytes, type JsonPiece, jsonPiece } from './json-bytes.js';
 import type { LinkHeader } from './link.js';
+import type { WmbusTelegram } from './pipeline.js';
+import { ReadingFields, readingFieldsOf, readingsMedium } from './readings.js';
 import type { Reading } from '../reading.js';
 import type { WmbusFrame } from './session.js';
 import type { TplHeader } from './tpl.js';
@@ -11,116 +14,222 @@ import type { TplHeader } from './tpl.js';
  * absent and undefined fields left out), without its generic walk over every property: the frame's
  * shapes are known here. Key order follows the object literals of `toDecodedFrame`, `recordToReading`
  * and the layer decoders; the equivalence is tested over real telegrams (frame-json.test.ts).
+ * The text is written as bytes into one reused buffer (json-bytes.ts) and made a string once.
  */
 export function wmbusFrameJson(f: WmbusFrame): string {
+  const o = OUT;
+  o.reset();
   const m = f.meter;
-  let o = '{"protocol":"wmbus","meter":{';
-  let sep = '';
-  if (m.id !== undefined) {
-    o += `"id":${str(m.id)}`;
-    sep = ',';
-  }
-  if (m.manufacturer !== undefined) {
-    o += `${sep}"manufacturer":${str(m.manufacturer)}`;
-    sep = ',';
-  }
-  if (m.medium !== undefined) {
-    o += `${sep}"medium":${str(m.medium)}`;
-    sep = ',';
-  }
-  if (m.version !== undefined) o += `${sep}"version":${num(m.version)}`;
-  o += `},"security":${plain(f.security)},"verdict":${plain(f.verdict)},"readings":[`;
+  o.piece(meterHead(m.id, m.manufacturer, m.medium, m.version));
+  o.piece(securityHead(f.security, f.verdict));
   const rs = f.readings;
   for (let i = 0; i < rs.length; i++) {
-    if (i > 0) o += ',';
-    o += reading(rs[i]!);
+    if (i > 0) o.byte(COMMA);
+    reading(o, rs[i]!, 0, 0);
   }
-  o += `],"warnings":${strings(f.warnings)},"layers":{"link":${link(f.layers.link)}`;
-  const { ell, afl, tpl } = f.layers;
-  if (ell !== undefined) o += `,"ell":${ellJson(ell)}`;
-  if (afl !== undefined) o += `,"afl":${aflJson(afl)}`;
-  if (tpl !== undefined) o += `,"tpl":${tplJson(tpl)}`;
-  return `${o}}}`;
+  const { link, ell, afl, tpl } = f.layers;
+  frameTail(o, f.warnings, link, ell, afl, tpl);
+  // A character beyond latin1 (text from a meter, rare): the generic writer, whose text this must equal anyway.
+  return o.wide() ? JSON.stringify(f) : o.text();
+}
+
+/**
+ * The text `wmbusFrameJson` gives for the frame of a decoded telegram, written from the telegram itself: its
+ * readings are worked out record by record into one reused object (`readingFieldsOf`) instead of being made.
+ * `t` may come without readings (decoded with `readings: false`). Undefined when the text holds a character
+ * beyond latin1: the caller then makes the frame and writes it with `wmbusFrameJson`.
+ */
+export function wmbusTelegramJson(t: WmbusTelegram): string | undefined {
+  const o = OUT;
+  o.reset();
+  const m = t.meter;
+  o.piece(meterHead(m.id, m.manufacturer, m.medium, m.version));
+  o.piece(securityHead(t.security, t.verdict));
+  const rs = t.records;
+  if (rs.length > 0) {
+    const a = readingsMedium(rs, m.deviceType);
+    for (let i = 0; i < rs.length; i++) {
+      if (i > 0) o.byte(COMMA);
+      const f = readingFieldsOf(rs[i]!, a, FIELDS);
+      reading(o, f, f.places, f.unscaled);
+    }
+  }
+  frameTail(o, t.warnings, t.link, t.ell, t.afl, t.tpl);
+  return o.wide() ? undefined : o.text();
 }
 
 // --- internal ---
 
-/** A JSON string: quoted as is unless it holds what JSON.stringify escapes (quote, backslash, controls, surrogates). */
-function str(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // A plain loop beats a regex on these short strings.
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+/** The one writer of this module (its writers are synchronous, so texts never interleave). */
+const OUT = new JsonBytes();
+const FIELDS = new ReadingFields();
+
+/** What follows the readings: warnings and layers. */
+function frameTail(o: JsonBytes, warnings: readonly string[], l: LinkHeader, ell: EllHeader | undefined, afl: AflHeader | undefined, tpl: TplHeader | undefined): void {
+  o.piece(K_WARNINGS);
+  strings(o, warnings);
+  o.piece(K_LAYERS);
+  link(o, l);
+  if (ell !== undefined) ellJson(o, ell);
+  if (afl !== undefined) aflJson(o, afl);
+  if (tpl !== undefined) tplJson(o, tpl);
+  o.piece(CLOSE_2);
+}
+
+const COMMA = 0x2c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+const QUOTE = 0x22;
+
+// Keys with the punctuation around them, as bytes once.
+const K_WARNINGS = jsonPiece('],"warnings":');
+const K_LAYERS = jsonPiece(',"layers":{"link":');
+const CLOSE_2 = jsonPiece('}}');
+const QUOTE_CLOSE = jsonPiece('"}');
+
+/**
+ * `{"protocol":"wmbus","meter":{...}` of a meter: the same in every telegram of it, so the bytes are kept per
+ * id while its fields stay the same.
+ */
+function meterHead(id: string | undefined, manufacturer: string | undefined, medium: string | undefined, version: number | undefined): JsonPiece {
+  const seen = id === undefined ? undefined : meterHeads.get(id);
+  if (seen !== undefined && seen.manufacturer === manufacturer && seen.medium === medium && seen.version === version) return seen.piece;
+  // The meter object of `toDecodedFrame`, whose JSON leaves undefined fields out.
+  const piece = jsonPiece(`{"protocol":"wmbus","meter":${JSON.stringify({ id, manufacturer, medium, version })}`);
+  if (id !== undefined && (seen !== undefined || meterHeads.size < MAX_CACHED)) meterHeads.set(id, { manufacturer, medium, version, piece });
+  return piece;
+}
+
+const meterHeads = new Map<
+  string,
+  { readonly manufacturer: string | undefined; readonly medium: string | undefined; readonly version: number | undefined; readonly piece: JsonPiece }
+>();
+
+/** `,"security":...,"verdict":...,"readings":[`: a few combinations, each made once. */
+function securityHead(security: string, verdict: string): JsonPiece {
+  let byVerdict = securityHeads.get(security);
+  if (byVerdict === undefined) {
+    byVerdict = new Map();
+    if (securityHeads.size < MAX_CACHED) securityHeads.set(security, byVerdict);
   }
-  return `"${s}"`;
+  let piece = byVerdict.get(verdict);
+  if (piece === undefined) {
+    piece = jsonPiece(`,"security":${quoted(security)},"verdict":${quoted(verdict)},"readings":[`);
+    if (byVerdict.size < MAX_CACHED) byVerdict.set(verdict, piece);
+  }
+  return piece;
 }
 
-/** A string known to need no escaping (a member of a string-literal union, hex digits, an OBIS code). */
-const plain = (s: string): string => `"${s}"`;
-const num = (n: number): string => (Number.isFinite(n) ? `${n}` : 'null');
-const bool = (b: boolean): string => (b ? 'true' : 'false');
+const securityHeads = new Map<string, Map<string, JsonPiece>>();
 
-function strings(a: readonly string[]): string {
-  let o = '[';
-  for (let i = 0; i < a.length; i++) o += i === 0 ? str(a[i]!) : `,${str(a[i]!)}`;
-  return `${o}]`;
+function strings(o: JsonBytes, a: readonly string[]): void {
+  o.byte(OPEN_BRACKET);
+  for (let i = 0; i < a.length; i++) {
+    if (i > 0) o.byte(COMMA);
+    o.string(a[i]!);
+  }
+  o.byte(CLOSE_BRACKET);
 }
 
-/** Key order of `recordToReading`: obis, quantity, value, unit, storage, tariff, subunit, function, raw (it sets no others). */
-function reading(r: Reading): string {
+/**
+ * Key order of `recordToReading`: obis, quantity, value, unit, storage, tariff, subunit, function, raw (it sets
+ * no others). `places` > 0: the value is `unscaled` x 10^-places and is written from the integer's digits.
+ */
+function reading(o: JsonBytes, r: Reading, places: number, unscaled: number): void {
+  o.piece(readingHead(r.obis, r.quantity));
   const v = r.value;
-  let o = `${readingHead(r.obis, r.quantity)}${typeof v === 'number' ? num(v) : typeof v === 'string' ? str(v) : v === null ? 'null' : bool(v)}`;
+  if (typeof v === 'number') {
+    // A scaled integer is written from its digits (`places` > 0: v is unscaled x 10^-places).
+    if (places > 0) o.decimal(unscaled, places, v);
+    else o.number(v);
+  }
+  else if (typeof v === 'string') o.string(v);
+  else if (v === null) o.piece(NULL);
+  else o.boolean(v);
   if (r.storage === 0 && r.tariff === 0 && r.subunit === undefined && r.function === undefined && r.raw === undefined) {
     // The usual tail (unit, current value, no tariff), as one piece.
-    return `${o}${r.unit === undefined ? CURRENT_TAIL : cached(unitTails, r.unit, unitTail)}`;
+    o.piece(r.unit === undefined ? CURRENT_TAIL : cached(unitTails, r.unit, unitTail));
+    return;
   }
-  if (r.unit !== undefined) o += cached(unitParts, r.unit, unitPart);
-  if (r.storage !== undefined) o += `,"storage":${num(r.storage)}`;
-  if (r.tariff !== undefined) o += `,"tariff":${num(r.tariff)}`;
-  if (r.subunit !== undefined) o += `,"subunit":${num(r.subunit)}`;
-  if (r.function !== undefined) o += `,"function":${plain(r.function)}`;
-  if (r.raw !== undefined) o += `,"raw":${plain(r.raw)}`;
-  return `${o}}`;
+  if (r.unit !== undefined) o.piece(cached(unitParts, r.unit, unitPart));
+  if (r.storage !== undefined) {
+    o.piece(K_STORAGE);
+    o.number(r.storage);
+  }
+  if (r.tariff !== undefined) {
+    o.piece(K_TARIFF);
+    o.number(r.tariff);
+  }
+  if (r.subunit !== undefined) {
+    o.piece(K_SUBUNIT);
+    o.number(r.subunit);
+  }
+  if (r.function !== undefined) {
+    o.piece(K_FUNCTION);
+    o.ascii(r.function);
+    o.byte(QUOTE);
+  }
+  if (r.raw !== undefined) {
+    o.piece(K_RAW);
+    o.ascii(r.raw);
+    o.piece(QUOTE_CLOSE);
+    return;
+  }
+  o.byte(CLOSE_BRACE);
 }
 
-const CURRENT_TAIL = ',"storage":0,"tariff":0}';
+const NULL = jsonPiece('null');
+const CURRENT_TAIL = jsonPiece(',"storage":0,"tariff":0}');
+const K_STORAGE = jsonPiece(',"storage":');
+const K_TARIFF = jsonPiece(',"tariff":');
+const K_SUBUNIT = jsonPiece(',"subunit":');
+const K_FUNCTION = jsonPiece(',"function":"');
+const K_RAW = jsonPiece(',"raw":"');
+
+/** JSON.stringify's quoting of one string, for pieces made once. */
+const quoted = (s: string): string => JSON.stringify(s);
 
 /*
  * The pieces of a reading that repeat from telegram to telegram (OBIS code and quantity, unit) are written once
- * and kept: a kept piece is one flat string, where writing it anew adds several pieces for the reader to join.
- * The caches are bounded, since quantities and units of text VIFs come from the meter.
+ * and kept as bytes. The caches are bounded, since quantities and units of text VIFs come from the meter.
  */
 const MAX_CACHED = 512;
-const headsByQuantity = new Map<string, string>();
-const headsByObis = new Map<string, Map<string, string>>();
+const headsByQuantity = new Map<string, JsonPiece>();
+const headsByObis = new Map<string, Map<string, JsonPiece>>();
 
-function cached(cache: Map<string, string>, key: string, make: (key: string) => string): string {
-  let text = cache.get(key);
-  if (text === undefined) {
-    text = make(key);
-    if (cache.size < MAX_CACHED) cache.set(key, text);
+function cached(cache: Map<string, JsonPiece>, key: string, make: (key: string) => string): JsonPiece {
+  let piece = cache.get(key);
+  if (piece === undefined) {
+    piece = jsonPiece(make(key));
+    if (cache.size < MAX_CACHED) cache.set(key, piece);
   }
-  return text;
+  return piece;
 }
 
-const unitParts = new Map<string, string>();
-const unitTails = new Map<string, string>();
-const unitPart = (unit: string): string => `,"unit":${str(unit)}`;
-const unitTail = (unit: string): string => `,"unit":${str(unit)}${CURRENT_TAIL}`;
-const plainHead = (quantity: string): string => `{"quantity":${str(quantity)},"value":`;
+const unitParts = new Map<string, JsonPiece>();
+const unitTails = new Map<string, JsonPiece>();
+const unitPart = (unit: string): string => `,"unit":${quoted(unit)}`;
+const unitTail = (unit: string): string => `,"unit":${quoted(unit)},"storage":0,"tariff":0}`;
+const plainHead = (quantity: string): string => `{"quantity":${quoted(quantity)},"value":`;
 
-function readingHead(obis: string | undefined, quantity: string): string {
+function readingHead(obis: string | undefined, quantity: string): JsonPiece {
   if (obis === undefined) return cached(headsByQuantity, quantity, plainHead);
   let byQuantity = headsByObis.get(obis);
   if (byQuantity === undefined) {
     byQuantity = new Map();
     if (headsByObis.size < MAX_CACHED) headsByObis.set(obis, byQuantity);
   }
-  return cached(byQuantity, quantity, (q) => `{"obis":${plain(obis)},"quantity":${str(q)},"value":`);
+  let piece = byQuantity.get(quantity);
+  if (piece === undefined) {
+    piece = jsonPiece(`{"obis":${quoted(obis)},"quantity":${quoted(quantity)},"value":`);
+    if (byQuantity.size < MAX_CACHED) byQuantity.set(quantity, piece);
+  }
+  return piece;
 }
 
 /** The fields of an address block, in the order of `readAddressMFirst` / `readAddressIdFirst`. */
-function addressFields(a: MeterAddress): string {
+function addressFields(a: MeterAddress): JsonPiece {
   // A meter sends the same address in every telegram: its text is kept per id while the fields stay the same.
   const seen = addressTexts.get(a.id);
   if (
@@ -131,13 +240,15 @@ function addressFields(a: MeterAddress): string {
     seen.manufacturer === a.manufacturer &&
     seen.medium === a.medium
   ) {
-    return seen.text;
+    return seen.piece;
   }
-  const text = `"manufacturer":${str(a.manufacturer)},"manufacturerId":${num(a.manufacturerId)},"id":${plain(a.id)},"version":${num(a.version)},"deviceType":${num(a.deviceType)},"medium":${str(a.medium)}`;
+  const piece = jsonPiece(
+    `"manufacturer":${quoted(a.manufacturer)},"manufacturerId":${JSON.stringify(a.manufacturerId)},"id":${quoted(a.id)},"version":${JSON.stringify(a.version)},"deviceType":${JSON.stringify(a.deviceType)},"medium":${quoted(a.medium)}`,
+  );
   if (seen !== undefined || addressTexts.size < MAX_CACHED) {
-    addressTexts.set(a.id, { manufacturer: a.manufacturer, manufacturerId: a.manufacturerId, version: a.version, deviceType: a.deviceType, medium: a.medium, text });
+    addressTexts.set(a.id, { manufacturer: a.manufacturer, manufacturerId: a.manufacturerId, version: a.version, deviceType: a.deviceType, medium: a.medium, piece });
   }
-  return text;
+  return piece;
 }
 
 interface AddressText {
@@ -146,47 +257,171 @@ interface AddressText {
   readonly version: number;
   readonly deviceType: number;
   readonly medium: string;
-  readonly text: string;
+  readonly piece: JsonPiece;
 }
 
 const addressTexts = new Map<string, AddressText>();
 
-const link = (l: LinkHeader): string =>
-  `{"kind":"link","lField":${num(l.lField)},"control":${num(l.control)},"controlName":${str(l.controlName)},"dllCrc":${plain(l.dllCrc)},${addressFields(l)}}`;
-
-function ellJson(e: EllHeader): string {
-  let o = `{"kind":"ell","ci":${num(e.ci)},"type":${plain(e.type)},"cc":${num(e.cc)},"accessNumber":${num(e.accessNumber)}`;
-  if (e.destination !== undefined) o += `,"destination":{${addressFields(e.destination)}}`;
-  if (e.sessionNumber !== undefined) o += `,"sessionNumber":${num(e.sessionNumber)}`;
-  o += `,"encryption":${plain(e.encryption)}`;
-  if (e.payloadCrc !== undefined) o += `,"payloadCrc":${num(e.payloadCrc)}`;
-  return `${o}}`;
+/** The link header: the same in every telegram of a meter, kept per id while its fields stay the same. */
+function link(o: JsonBytes, l: LinkHeader): void {
+  const address = addressFields(l);
+  const seen = linkTexts.get(l.id);
+  if (
+    seen !== undefined &&
+    seen.address === address &&
+    seen.lField === l.lField &&
+    seen.control === l.control &&
+    seen.controlName === l.controlName &&
+    seen.dllCrc === l.dllCrc
+  ) {
+    o.piece(seen.piece);
+    return;
+  }
+  const piece = jsonPiece(
+    `{"kind":"link","lField":${JSON.stringify(l.lField)},"control":${JSON.stringify(l.control)},"controlName":${quoted(l.controlName)},"dllCrc":${quoted(l.dllCrc)},${latin1Of(address)}}`,
+  );
+  if (seen !== undefined || linkTexts.size < MAX_CACHED) {
+    linkTexts.set(l.id, { address, lField: l.lField, control: l.control, controlName: l.controlName, dllCrc: l.dllCrc, piece });
+  }
+  o.piece(piece);
 }
 
-function aflJson(a: AflHeader): string {
-  let o = `{"kind":"afl","ci":${num(a.ci)},"length":${num(a.length)},"fragmentControl":${num(a.fragmentControl)},"fragmentId":${num(a.fragmentId)},"moreFragments":${bool(a.moreFragments)}`;
-  if (a.messageControl !== undefined) o += `,"messageControl":${num(a.messageControl)}`;
-  if (a.authType !== undefined) o += `,"authType":${str(a.authType)}`;
-  if (a.keyInfo !== undefined) o += `,"keyInfo":${num(a.keyInfo)}`;
-  if (a.messageCounter !== undefined) o += `,"messageCounter":${num(a.messageCounter)}`;
-  if (a.mac !== undefined) o += `,"mac":${plain(a.mac)}`;
-  if (a.messageLength !== undefined) o += `,"messageLength":${num(a.messageLength)}`;
-  return `${o}}`;
+const linkTexts = new Map<
+  string,
+  {
+    readonly address: JsonPiece;
+    readonly lField: number;
+    readonly control: number;
+    readonly controlName: string;
+    readonly dllCrc: string;
+    readonly piece: JsonPiece;
+  }
+>();
+
+/** A piece's text again (to build a larger piece from it). */
+const latin1Of = (p: JsonPiece): string => Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.length).toString('latin1');
+
+
+function ellJson(o: JsonBytes, e: EllHeader): void {
+  o.piece(K_ELL_CI);
+  o.number(e.ci);
+  o.piece(K_ELL_TYPE);
+  o.ascii(e.type);
+  o.piece(K_ELL_CC);
+  o.number(e.cc);
+  o.piece(K_ACCESS_NUMBER);
+  o.number(e.accessNumber);
+  if (e.destination !== undefined) {
+    o.piece(K_DESTINATION);
+    o.piece(addressFields(e.destination));
+    o.byte(CLOSE_BRACE);
+  }
+  if (e.sessionNumber !== undefined) {
+    o.piece(K_SESSION_NUMBER);
+    o.number(e.sessionNumber);
+  }
+  o.piece(K_ENCRYPTION);
+  o.ascii(e.encryption);
+  o.byte(QUOTE);
+  if (e.payloadCrc !== undefined) {
+    o.piece(K_PAYLOAD_CRC);
+    o.number(e.payloadCrc);
+  }
+  o.byte(CLOSE_BRACE);
 }
 
-function tplJson(t: TplHeader): string {
-  let o = `{"kind":"tpl","ci":${num(t.ci)},"header":${plain(t.header)},"payload":${plain(t.payload)}`;
-  if (t.meter !== undefined) o += `,"meter":{${addressFields(t.meter)}}`;
-  if (t.accessNumber !== undefined) o += `,"accessNumber":${num(t.accessNumber)}`;
-  return o + tplTail(t);
+const K_ELL_CI = jsonPiece(',"ell":{"kind":"ell","ci":');
+const K_ELL_TYPE = jsonPiece(',"type":"');
+const K_ELL_CC = jsonPiece('","cc":');
+const K_ACCESS_NUMBER = jsonPiece(',"accessNumber":');
+const K_DESTINATION = jsonPiece(',"destination":{');
+const K_SESSION_NUMBER = jsonPiece(',"sessionNumber":');
+const K_ENCRYPTION = jsonPiece(',"encryption":"');
+const K_PAYLOAD_CRC = jsonPiece(',"payloadCrc":');
+
+function aflJson(o: JsonBytes, a: AflHeader): void {
+  o.piece(K_AFL_CI);
+  o.number(a.ci);
+  o.piece(K_AFL_LENGTH);
+  o.number(a.length);
+  o.piece(K_FRAGMENT_CONTROL);
+  o.number(a.fragmentControl);
+  o.piece(K_FRAGMENT_ID);
+  o.number(a.fragmentId);
+  o.piece(K_MORE_FRAGMENTS);
+  o.boolean(a.moreFragments);
+  if (a.messageControl !== undefined) {
+    o.piece(K_MESSAGE_CONTROL);
+    o.number(a.messageControl);
+  }
+  if (a.authType !== undefined) {
+    o.piece(K_AUTH_TYPE);
+    o.string(a.authType);
+  }
+  if (a.keyInfo !== undefined) {
+    o.piece(K_KEY_INFO);
+    o.number(a.keyInfo);
+  }
+  if (a.messageCounter !== undefined) {
+    o.piece(K_MESSAGE_COUNTER);
+    o.number(a.messageCounter);
+  }
+  if (a.mac !== undefined) {
+    o.piece(K_MAC);
+    o.ascii(a.mac);
+    o.byte(QUOTE);
+  }
+  if (a.messageLength !== undefined) {
+    o.piece(K_MESSAGE_LENGTH);
+    o.number(a.messageLength);
+  }
+  o.byte(CLOSE_BRACE);
 }
+
+const K_AFL_CI = jsonPiece(',"afl":{"kind":"afl","ci":');
+const K_AFL_LENGTH = jsonPiece(',"length":');
+const K_FRAGMENT_CONTROL = jsonPiece(',"fragmentControl":');
+const K_FRAGMENT_ID = jsonPiece(',"fragmentId":');
+const K_MORE_FRAGMENTS = jsonPiece(',"moreFragments":');
+const K_MESSAGE_CONTROL = jsonPiece(',"messageControl":');
+const K_AUTH_TYPE = jsonPiece(',"authType":');
+const K_KEY_INFO = jsonPiece(',"keyInfo":');
+const K_MESSAGE_COUNTER = jsonPiece(',"messageCounter":');
+const K_MAC = jsonPiece(',"mac":"');
+const K_MESSAGE_LENGTH = jsonPiece(',"messageLength":');
+
+function tplJson(o: JsonBytes, t: TplHeader): void {
+  o.piece(K_TPL_CI);
+  o.number(t.ci);
+  o.piece(K_TPL_HEADER);
+  o.ascii(t.header);
+  o.piece(K_TPL_PAYLOAD);
+  o.ascii(t.payload);
+  o.byte(QUOTE);
+  if (t.meter !== undefined) {
+    o.piece(K_TPL_METER);
+    o.piece(addressFields(t.meter));
+    o.byte(CLOSE_BRACE);
+  }
+  if (t.accessNumber !== undefined) {
+    o.piece(K_ACCESS_NUMBER);
+    o.number(t.accessNumber);
+  }
+  o.piece(tplTail(t));
+}
+
+const K_TPL_CI = jsonPiece(',"tpl":{"kind":"tpl","ci":');
+const K_TPL_HEADER = jsonPiece(',"header":"');
+const K_TPL_PAYLOAD = jsonPiece('","payload":"');
+const K_TPL_METER = jsonPiece(',"meter":{');
 
 /**
  * The TPL fields after the access number: a meter repeats them (same status, same configuration word) from
- * telegram to telegram, so the text is kept per configuration word and reused while every field is the same.
+ * telegram to telegram, so the bytes are kept per status and configuration and reused while every field is the same.
  */
-function tplTail(t: TplHeader): string {
-  const key = t.configuration ?? -1;
+function tplTail(t: TplHeader): JsonPiece {
+  // Status, configuration word and its extension make the rest; the comparison below still checks every field.
+  const key = ((t.configuration ?? 0x1ffff) * 256 + (t.status ?? 0)) * 512 + (t.configurationExtension ?? 0x100);
   const seen = tplTails.get(key);
   if (
     seen !== undefined &&
@@ -199,18 +434,20 @@ function tplTail(t: TplHeader): string {
     seen.accessibility === t.accessibility &&
     seen.synchronous === t.synchronous
   ) {
-    return seen.text;
+    return seen.piece;
   }
-  let o = '';
-  if (t.status !== undefined) o += `,"status":${num(t.status)}`;
-  if (t.statusText !== undefined) o += `,"statusText":${strings(t.statusText)}`;
-  if (t.configuration !== undefined) o += `,"configuration":${num(t.configuration)}`;
-  if (t.configurationExtension !== undefined) o += `,"configurationExtension":${num(t.configurationExtension)}`;
-  o += `,"securityMode":${num(t.securityMode)},"encryptedBlocks":${num(t.encryptedBlocks)}`;
-  if (t.bidirectional !== undefined) o += `,"bidirectional":${bool(t.bidirectional)}`;
-  if (t.accessibility !== undefined) o += `,"accessibility":${bool(t.accessibility)}`;
-  if (t.synchronous !== undefined) o += `,"synchronous":${bool(t.synchronous)}`;
-  o += '}';
+  const n = (v: number): string => JSON.stringify(v);
+  let s = '';
+  if (t.status !== undefined) s += `,"status":${n(t.status)}`;
+  if (t.statusText !== undefined) s += `,"statusText":${JSON.stringify(t.statusText)}`;
+  if (t.configuration !== undefined) s += `,"configuration":${n(t.configuration)}`;
+  if (t.configurationExtension !== undefined) s += `,"configurationExtension":${n(t.configurationExtension)}`;
+  s += `,"securityMode":${n(t.securityMode)},"encryptedBlocks":${n(t.encryptedBlocks)}`;
+  if (t.bidirectional !== undefined) s += `,"bidirectional":${t.bidirectional}`;
+  if (t.accessibility !== undefined) s += `,"accessibility":${t.accessibility}`;
+  if (t.synchronous !== undefined) s += `,"synchronous":${t.synchronous}`;
+  s += '}';
+  const piece = jsonPiece(s);
   if (seen !== undefined || tplTails.size < MAX_CACHED) {
     tplTails.set(key, {
       status: t.status,
@@ -221,10 +458,10 @@ function tplTail(t: TplHeader): string {
       bidirectional: t.bidirectional,
       accessibility: t.accessibility,
       synchronous: t.synchronous,
-      text: o,
+      piece,
     });
   }
-  return o;
+  return piece;
 }
 
 interface TplTail {
@@ -237,7 +474,7 @@ interface TplTail {
   readonly bidirectional: boolean | undefined;
   readonly accessibility: boolean | undefined;
   readonly synchronous: boolean | undefined;
-  readonly text: string;
+  readonly piece: JsonPiece;
 }
 
 const tplTails = new Map<number, TplTail>();

@@ -100,6 +100,9 @@ export type WmbusDecoded = WmbusTelegram | WmbusFragmentHeld;
 /** Per-meter state (keys, counters, compact formats) is kept under the meter id as printed on the meter. */
 export const meterKeyOf = (a: MeterAddress): string => a.id;
 
+/** Where M(2) || A(6) of the link layer start in a frame (after L and C). */
+const LINK_ADDRESS_AT = 2;
+
 const NOT_ENCRYPTED_WARNING = 'key given but telegram is not encrypted';
 
 /** M(2) || ID(4) || version || type of the long header, in the link layer's order (for the mode 5 IV). */
@@ -109,8 +112,8 @@ function longHeaderAddress(bytes: Uint8Array, tplStart: number): Uint8Array {
 }
 
 /** The 4 ID bytes of the meter as sent (for KDF-A): the long header's, else those of the link address. */
-function meterIdBytes(bytes: Uint8Array, tpl: TplHeader, tplStart: number, linkAddress: Uint8Array): Uint8Array {
-  return tpl.header === 'long' ? bytes.subarray(tplStart + 1, tplStart + 5) : linkAddress.subarray(2, 6);
+function meterIdBytes(bytes: Uint8Array, tpl: TplHeader, tplStart: number, linkBytes: Uint8Array): Uint8Array {
+  return tpl.header === 'long' ? bytes.subarray(tplStart + 1, tplStart + 5) : linkBytes.subarray(LINK_ADDRESS_AT + 2, LINK_ADDRESS_AT + 6);
 }
 
 /** The key's CMAC (subkeys K1/K2 derived) as the context holds it, else made for this telegram. */
@@ -127,6 +130,8 @@ export interface DecodeOptions {
   readonly records?: boolean;
   /** true: `raw` is the caller's to give away, so decryption may work in it without a copy. */
   readonly ownsInput?: boolean;
+  /** false: leave `readings` empty, for a caller that maps the records itself (the JSON writer). */
+  readonly readings?: boolean;
 }
 
 /**
@@ -140,8 +145,9 @@ export function decodeTelegram(raw: Uint8Array, ctx: TelegramContext, options: D
   let bytes = options.ownsInput !== true && frame.bytes.buffer === raw.buffer ? raw.slice() : frame.bytes;
   let end = frame.end;
   const { header: link, next: afterLink } = decodeLink(frame);
-  // M(2) || A(6) of the link layer; kept apart because a reassembled AFL message replaces `bytes`.
-  const linkAddress = bytes.subarray(2, LINK_HEADER_SIZE);
+  // The frame holding M(2) || A(6) of the link layer at LINK_ADDRESS_AT; kept apart because a reassembled AFL
+  // message replaces `bytes`. Views of the address are made only where a layer needs one.
+  const linkBytes = bytes;
   let at = afterLink;
   let security: WmbusSecurity = 'none';
   let ell: EllHeader | undefined;
@@ -154,7 +160,7 @@ export function decodeTelegram(raw: Uint8Array, ctx: TelegramContext, options: D
     at = r.next;
     if (ell.encryption === 'aes-ctr') {
       const k = needKey(ctx, link.id, 'ell', 'ELL AES-CTR encrypted', at);
-      decryptEll(bytes, at, end, k.key, linkAddress, ell);
+      decryptEll(bytes, at, end, k.key, linkBytes.subarray(LINK_ADDRESS_AT, LINK_HEADER_SIZE), ell);
       if (!ellPayloadCrcValid(bytes, at, end)) {
         throw new CodecError('CODEC_WRONG_KEY', 'ell', 'ELL payload CRC does not match after decryption: wrong key or corrupted payload', at);
       }
@@ -214,7 +220,7 @@ export function decodeTelegram(raw: Uint8Array, ctx: TelegramContext, options: D
   if (mode === 0) {
     if (afl?.mac !== undefined && aflFields !== undefined) {
       // Authenticated but not encrypted: the MAC, not the encryption, is what protects it.
-      const authentic = verifyPlainAfl(ctx, meter, bytes, tpl, tplStart, end, linkAddress, afl, aflFields, aflBytes, warnings, effects);
+      const authentic = verifyPlainAfl(ctx, meter, bytes, tpl, tplStart, end, linkBytes, afl, aflFields, aflBytes, warnings, effects);
       if (authentic) verdict = ellKeyUsed ? 'decrypted-authenticated' : 'authenticated';
     } else if (!ellKeyUsed) {
       const k = ctx.key(meter.id);
@@ -225,9 +231,9 @@ export function decodeTelegram(raw: Uint8Array, ctx: TelegramContext, options: D
     }
   } else if (mode === 5) {
     const k = needKey(ctx, meter.id, 'tpl', 'mode 5 encrypted', at);
-    const address = tpl.header === 'long' ? longHeaderAddress(bytes, tplStart) : linkAddress;
+    const long = tpl.header === 'long';
     end = reachEncryptedEnd(bytes, at, end, tpl, warnings);
-    decryptTpl(bytes, at, end, tpl, k.ecb ?? k.keyObject ?? k.key, address);
+    decryptTpl(bytes, at, end, tpl, k.ecb ?? k.keyObject ?? k.key, long ? longHeaderAddress(bytes, tplStart) : linkBytes, long ? 0 : LINK_ADDRESS_AT);
     security = 'mode5';
     verdict = 'decrypted';
   } else if (mode === 7) {
@@ -236,7 +242,7 @@ export function decodeTelegram(raw: Uint8Array, ctx: TelegramContext, options: D
       throw new CodecError('CODEC_MALFORMED', 'tpl', 'a mode 7 telegram needs an AFL with message counter and MAC', tplStart);
     }
     end = reachEncryptedEnd(bytes, at, end, tpl, warnings);
-    const id = meterIdBytes(bytes, tpl, tplStart, linkAddress);
+    const id = meterIdBytes(bytes, tpl, tplStart, linkBytes);
     const { kenc, kmac } = omsKdfAMeterKeys(masterCmac(k), afl.messageCounter, id);
     if (!verifyAflMac(kmac, aflBytes, aflFields, bytes.subarray(tplStart, end))) {
       throw new CodecError('CODEC_AUTH_FAILED', 'afl', 'AFL MAC does not verify: wrong key or altered telegram', aflFields.macAt);
@@ -273,7 +279,7 @@ export function decodeTelegram(raw: Uint8Array, ctx: TelegramContext, options: D
     security,
     verdict,
     records,
-    readings: records.length === 0 ? [] : recordsToReadings(records, meter.deviceType),
+    readings: records.length === 0 || options.readings === false ? [] : recordsToReadings(records, meter.deviceType),
     warnings,
     effects,
   };
@@ -305,7 +311,7 @@ function verifyPlainAfl(
   tpl: TplHeader,
   tplStart: number,
   end: number,
-  linkAddress: Uint8Array,
+  linkBytes: Uint8Array,
   afl: AflHeader,
   fields: AflFields,
   aflBytes: Uint8Array,
@@ -317,7 +323,7 @@ function verifyPlainAfl(
     warnings.push('AFL MAC not verified: no key');
     return false;
   }
-  const kmac = omsKdfA(masterCmac(k), 'kmac', afl.messageCounter, meterIdBytes(bytes, tpl, tplStart, linkAddress));
+  const kmac = omsKdfA(masterCmac(k), 'kmac', afl.messageCounter, meterIdBytes(bytes, tpl, tplStart, linkBytes));
   if (!verifyAflMac(kmac, aflBytes, fields, bytes.subarray(tplStart, end))) {
     throw new CodecError('CODEC_AUTH_FAILED', 'afl', 'AFL MAC does not verify: wrong key or altered telegram', fields.macAt);
   }

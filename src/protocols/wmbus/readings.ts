@@ -124,30 +124,63 @@ export function recordsToReadings(records: readonly DataRecord[], medium?: numbe
 }
 
 function recordToReading(r: DataRecord, a: ObisMedium | undefined): Reading {
+  const f = readingFieldsOf(r, a, SCRATCH);
+  return new WmbusReading(f.obis, f.quantity, f.value, f.unit, f.storage, f.tariff, f.subunit, f.function, f.raw);
+}
+
+/**
+ * The fields of one reading, in the order a reading has them (absent ones undefined), held in a reused object:
+ * the JSON writer reads the readings of a telegram from here without making them.
+ */
+export class ReadingFields implements Reading {
+  obis: string | undefined = undefined;
+  quantity = '';
+  value: ReadingValue = null;
+  unit: string | undefined = undefined;
+  storage = 0;
+  tariff = 0;
+  subunit: number | undefined = undefined;
+  function: ValueFunction | undefined = undefined;
+  raw: string | undefined = undefined;
+  /** When `value` is `unscaled` x 10^-places (places > 0), for a writer that formats it from the integer. */
+  places = 0;
+  unscaled = 0;
+}
+
+const SCRATCH = new ReadingFields();
+
+/** The OBIS medium the readings of these records are named for (`medium`: device type or medium name). */
+export const readingsMedium = (records: readonly DataRecord[], medium?: number | string): ObisMedium | undefined => mediumOf(medium, records);
+
+/** Sets `out` to the reading of one record (what `recordsToReadings` makes of it) and returns it. */
+export function readingFieldsOf(r: DataRecord, a: ObisMedium | undefined, out: ReadingFields): ReadingFields {
   let value: ReadingValue = r.value;
   let unit = r.unit;
+  let exponent = r.exponent;
   if (r.kind === 'numeric' && r.unscaled !== null) {
     const conv = UNIT_CONVERSION.get(unit);
     if (conv !== undefined) {
       unit = conv[0];
-      value = scale(r.unscaled, r.exponent + conv[1]);
+      exponent += conv[1];
+      value = scale(r.unscaled, exponent);
     }
   }
+  // A numeric value is scale(unscaled, exponent) (decodeRecords makes it so).
+  const scaled = r.kind === 'numeric' && r.unscaled !== null && r.errorCode === undefined && exponent < 0;
+  out.places = scaled ? -exponent : 0;
+  out.unscaled = scaled ? r.unscaled! : 0;
   const keepRaw = r.kind === 'raw' || r.kind === 'manufacturer' || r.kind === 'bcd-error' || r.errorCode !== undefined;
   if (r.errorCode !== undefined) value = null;
-  const obis = r.kind === 'numeric' && r.errorCode === undefined && a !== undefined ? obisOf(r, a) : undefined;
-  // Every field present, in one order (absent ones undefined, which JSON leaves out): one object shape for all.
-  return new WmbusReading(
-    obis,
-    r.quantity,
-    value,
-    unit === '' ? undefined : unit,
-    r.storage,
-    r.tariff,
-    r.subunit === 0 ? undefined : r.subunit,
-    r.function === 'instantaneous' ? undefined : r.function,
-    keepRaw ? bytesToHex(r.data) : undefined,
-  );
+  out.obis = r.kind === 'numeric' && r.errorCode === undefined && a !== undefined ? obisOf(r, a) : undefined;
+  out.quantity = r.quantity;
+  out.value = value;
+  out.unit = unit === '' ? undefined : unit;
+  out.storage = r.storage;
+  out.tariff = r.tariff;
+  out.subunit = r.subunit === 0 ? undefined : r.subunit;
+  out.function = r.function === 'instantaneous' ? undefined : r.function;
+  out.raw = keepRaw ? bytesToHex(r.data) : undefined;
+  return out;
 }
 
 /**
@@ -225,19 +258,27 @@ function obisOf(r: DataRecord, a: ObisMedium): string | undefined {
   if (d < 0 || r.tariff > 255 || r.subunit > 255 || r.storage > 254) return undefined;
   // F: historic value (storage number); 255 = current.
   const f = r.storage === 0 ? 255 : r.storage;
-  // Six groups of at most 255 make one exact number: the key of the code's text, formatted once.
-  const key = ((((a * 256 + r.subunit) * 256 + c) * 256 + d) * 256 + r.tariff) * 256 + f;
-  let text = OBIS_TEXT.get(key);
+  // Six groups of at most 255, three in each of two small integers (a 48-bit key would be a boxed double):
+  // the key of the code's text, formatted once.
+  const high = (a * 256 + r.subunit) * 256 + c;
+  const low = (d * 256 + r.tariff) * 256 + f;
+  const byLow = OBIS_TEXT.get(high);
+  let text = byLow?.get(low);
   if (text === undefined) {
     const code: ObisCode = [a, r.subunit, c, d, r.tariff, f];
     text = formatObis(code);
-    if (OBIS_TEXT.size < MAX_OBIS_TEXTS) OBIS_TEXT.set(key, text);
+    if (obisTexts < MAX_OBIS_TEXTS) {
+      if (byLow === undefined) OBIS_TEXT.set(high, new Map([[low, text]]));
+      else byLow.set(low, text);
+      obisTexts++;
+    }
   }
   return text;
 }
 
-/** OBIS code texts already formatted, by their six groups packed into one number (bounded). */
-const OBIS_TEXT = new Map<number, string>();
+/** OBIS code texts already formatted, by their six groups packed into two numbers (bounded). */
+const OBIS_TEXT = new Map<number, Map<number, string>>();
+let obisTexts = 0;
 const MAX_OBIS_TEXTS = 4096;
 
 /** Value group C for electricity (EN 62056-61): 1/2 active +/-, 3/4 reactive, 9/10 apparent, 11/12 I/U, 14 f. */

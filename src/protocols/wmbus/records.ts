@@ -294,9 +294,11 @@ function decodeOne(hb: Uint8Array, hend: number, db: Uint8Array, dend: number, c
     if (h >= hend) throw truncated('DIFE', h);
     if (n === MAX_DIFES) throw new CodecError('CODEC_MALFORMED', 'records', `more than ${MAX_DIFES} DIFEs at offset ${h}`, h);
     const dife = hb[h++]!;
-    storage += (dife & 0x0f) * 2 ** (1 + 4 * n);
-    tariff += ((dife >> 4) & 0x03) * 4 ** n;
-    subunit += ((dife >> 6) & 0x01) * 2 ** n;
+    // Shifts while the sums fit 31 bits: they stay small integers, which readers of the record expect (a power
+    // of two from ** is a double and made V8 drop the code that reads these fields again and again).
+    storage += n < 7 ? (dife & 0x0f) << (1 + 4 * n) : (dife & 0x0f) * 2 ** (1 + 4 * n);
+    tariff += ((dife >> 4) & 0x03) << (2 * n);
+    subunit += ((dife >> 6) & 0x01) << n;
     ext = dife & 0x80;
     n++;
   }

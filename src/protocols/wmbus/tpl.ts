@@ -168,7 +168,8 @@ export function blockDecipher(key: Uint8Array | KeyObject): BlockDecipher {
 
 /**
  * AES-128-CBC decryption of `blocks` 16-byte blocks at `from`, in place. Mode 5: IV = M(2) || A(6) ||
- * access number x 8, where M and A are those of the long header, else of the link layer (`address`, 8 bytes).
+ * access number x 8, where M and A are those of the long header, else of the link layer (the 8 bytes of `address`
+ * from `addressAt`).
  * Mode 7: IV 0 under the ephemeral Kenc. Throws CODEC_WRONG_KEY when the plaintext does not open with 2F 2F.
  * `key` may be a `BlockDecipher` kept for the key; the CBC chaining is then done here.
  */
@@ -179,6 +180,7 @@ export function decryptTpl(
   header: TplHeader,
   key: Uint8Array | KeyObject | BlockDecipher,
   address: Uint8Array,
+  addressAt = 0,
 ): void {
   const length = header.encryptedBlocks * BLOCK;
   if (length === 0) throw new CodecError('CODEC_MALFORMED', 'tpl', `security mode ${header.securityMode} with no encrypted blocks`, from);
@@ -190,14 +192,14 @@ export function decryptTpl(
   // First block: P0 = D(C0) xor IV; the IV's first two bytes are address[0..1] in mode 5, 0 in mode 7.
   const mode5 = header.securityMode === 5;
   const an = header.accessNumber ?? 0;
-  const iv0 = mode5 ? address[0]! : 0;
-  const iv1 = mode5 ? address[1]! : 0;
+  const iv0 = mode5 ? address[addressAt]! : 0;
+  const iv1 = mode5 ? address[addressAt + 1]! : 0;
   if ((out[0]! ^ iv0) !== FILLER || (out[1]! ^ iv1) !== FILLER) {
     throw new CodecError('CODEC_WRONG_KEY', 'tpl', `decrypted mode ${header.securityMode} payload does not start with 2F2F: wrong key`, from);
   }
   // Pi = D(Ci) xor C(i-1): from the last block back, so each previous ciphertext block is still there.
   for (let i = length - 1; i >= BLOCK; i--) bytes[from + i] = out[i]! ^ bytes[from + i - BLOCK]!;
-  for (let i = 0; i < BLOCK; i++) bytes[from + i] = out[i]! ^ (mode5 ? (i < 8 ? address[i]! : an) : 0);
+  for (let i = 0; i < BLOCK; i++) bytes[from + i] = out[i]! ^ (mode5 ? (i < 8 ? address[addressAt + i]! : an) : 0);
 }
 
 const isBlockDecipher = (k: Uint8Array | KeyObject | BlockDecipher): k is BlockDecipher =>
