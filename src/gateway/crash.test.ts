@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeEntry } from '../_testing/node-entry.js';
 import { ADMIN, GATEWAY, type GatewayFixture, contractFor, makeGatewayFixture, seedGateway } from './_testing/fixture.js';
 import { type HeadEndPeer, startHeadEndPeer } from './_testing/head-end-peer.js';
 import { meterTelegram } from './_testing/telegrams.js';
@@ -59,7 +60,7 @@ interface ChildRun {
 
 function runChild(): ChildRun {
   const args = { config: fx.config({ headEnd: { url: peer.url, adminSigCertPem: fx.adminSigPemFile } }), file, lineBytes, startMs: START, stepMs: STEP };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '_testing', 'crash-child.ts'), JSON.stringify(args)], {
+  const child = spawn(process.execPath, [...nodeEntry(join(import.meta.dirname, '_testing', 'crash-child.ts')), JSON.stringify(args)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -4,6 +4,7 @@
  * transaction, once. Every refusal is counted, written as a security event, and changes nothing else.
  */
 import { createHash } from 'node:crypto';
+import type { X509Certificate } from '@peculiar/x509';
 import { unprotect } from '../cms/index.js';
 import { partyOf } from '../pki/index.js';
 import { cmsStep } from './cms-verdict.js';
@@ -61,7 +62,7 @@ async function intake(ctx: HeadendContext, s: Submission): Promise<IntakeResult>
   const der = s.der;
   if (der === undefined || der.length === 0) throw new HeadendError('HE_MALFORMED', 'the body is not a DER CMS message (Content-Type application/cms)');
   const opened = await cmsStep('unprotect', () => unprotect(der, { sm: ctx.sm, recipient, trust: ctx.trust }));
-  const signer = partyOf(opened.signer);
+  const signer = signerParty(opened.signer);
   const signerName = signer?.name ?? opened.signer.subject;
   if (s.provenance === 'direct') {
     if (signer?.role !== 'gateway' || signer.usage !== 'sig' || signer.name !== s.peer) {
@@ -108,6 +109,21 @@ async function intake(ctx: HeadendContext, s: Submission): Promise<IntakeResult>
     throw new HeadendError('HE_REPLAY', `message id ${msg.messageId} is stored already with other content or from another sender`);
   }
   return { messageId: msg.messageId, status: 'duplicate' };
+}
+
+/**
+ * partyOf, remembered per certificate object: a certificate never changes, and the CMS layer hands out one
+ * object per signer DER, so the policy and name look-ups run once per signer instead of once per message.
+ */
+const parties = new WeakMap<X509Certificate, ReturnType<typeof partyOf> | null>();
+
+function signerParty(cert: X509Certificate): ReturnType<typeof partyOf> {
+  let p = parties.get(cert);
+  if (p === undefined) {
+    p = partyOf(cert) ?? null;
+    parties.set(cert, p);
+  }
+  return p ?? undefined;
 }
 
 /** TAF 10 goes to the grid operator only through the pseudonymiser, and then names neither gateway nor meter. */

@@ -15,6 +15,26 @@ function toParam(v: SqlValue): unknown {
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
+/**
+ * Statement names by SQL text. A named statement is parsed and planned once per connection and later
+ * executions send only its parameters: less for the server to do and fewer bytes on the wire for the
+ * head-end's hot statements. Texts without parameters (schema, BEGIN) stay unnamed; past the cap, new texts
+ * do too, so statements built from user input cannot grow the servers' caches without bound.
+ */
+const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 1000;
+
+function statement(sql: string, params: readonly SqlValue[] | undefined): pg.QueryConfig<unknown[]> {
+  const values = params?.map(toParam);
+  if (values === undefined || values.length === 0) return { text: sql, ...(values === undefined ? {} : { values }) };
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `gw_${statementNames.size}`;
+    statementNames.set(sql, name);
+  }
+  return name === undefined ? { text: sql, values } : { name, text: sql, values };
+}
+
 class PgHandle implements Db {
   readonly dialect = 'postgres' as const;
 
@@ -32,7 +52,7 @@ class PgHandle implements Db {
   async query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     const target = this.target;
     try {
-      const r = await target.query<T>(sql, params?.map(toParam));
+      const r = await target.query<T>(statement(sql, params));
       return r.rows;
     } catch (e) {
       throw queryFailed(e, sql);
@@ -42,7 +62,7 @@ class PgHandle implements Db {
   async run(sql: string, params?: readonly SqlValue[]): Promise<number> {
     const target = this.target;
     try {
-      const r = await target.query(sql, params?.map(toParam));
+      const r = await target.query(statement(sql, params));
       return r.rowCount ?? 0;
     } catch (e) {
       throw queryFailed(e, sql);

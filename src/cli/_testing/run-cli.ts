@@ -1,26 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeEntry } from '../../_testing/node-entry.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const built = join(root, 'dist', 'src', 'cli', 'main.js');
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * The built CLI when `dist` is newer than every source file (CI builds before testing: a spawn then costs a
- * fraction of a second), else the sources through tsx.
- */
-const entry: readonly string[] =
-  existsSync(built) && statSync(built).mtimeMs >= newestSource(join(root, 'src')) ? [built] : ['--import', 'tsx', join(root, 'src/cli/main.ts')];
+/** The built CLI when `dist` is up to date (CI builds before testing), else the sources through tsx. */
+const entry = nodeEntry(join(root, 'src', 'cli', 'main.ts'));
 
 export interface CliRun {
   readonly code: number;

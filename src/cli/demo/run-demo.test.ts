@@ -3,13 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPostgres, startPostgres } from '../../store/_testing/postgres.js';
-import { runDemo } from './run-demo.js';
+import { type DemoSummary, runDemo } from './run-demo.js';
 
 let pg: TestPostgres;
 beforeAll(async () => {
   pg = await startPostgres();
 });
-afterAll(() => pg.stop());
+afterAll(() => pg?.stop());
+
+/** Two messages or more for every participant, each by the path it should take: what the test then checks. */
+const everyoneServed = ({ provenance: p }: DemoSummary): boolean =>
+  (p['supplier-a']?.direct ?? 0) >= 2 && (p['supplier-b']?.direct ?? 0) >= 2 && (p['grid-operator']?.pseudonymised ?? 0) >= 2;
 
 /**
  * End to end with the real parts: PKI, head-end, gateway with simulated meters, administration through signed
@@ -21,7 +25,9 @@ describe.each(['sqlite', 'postgres'] as const)('the whole path on %s', (store) =
     const summary = await runDemo({
       dir,
       speed: 240,
-      durationS: 30,
+      // An upper bound: the run stops as soon as every participant has been served.
+      durationS: 60,
+      stopWhen: everyoneServed,
       say: () => undefined,
       emit: () => undefined,
       stopSignal: new Promise(() => undefined),

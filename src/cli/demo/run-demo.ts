@@ -17,6 +17,7 @@ import { parseHeadendConfig } from '../../headend/config.js';
 import { type RunningHeadend, startHeadend } from '../../headend/runtime.js';
 import { initPki, issueParty, parseCertificate } from '../../pki/index.js';
 import { type Feed, MAX_FEED_MS, type SimMeter, createFleet, frameAt, startFeed } from '../../sim/index.js';
+import { grantConsent } from '../../gateway/privacy/consent.js';
 import { CliError } from '../errors.js';
 import { type DemoPortal, startDemoPortal } from './portal.js';
 import { type VirtualClock, catchUpClock } from './virtual-clock.js';
@@ -35,6 +36,11 @@ export interface DemoOptions {
   readonly stopSignal: Promise<void>;
   /** The head-end's store: SQLite in the data folder unless a PostgreSQL URL is given. */
   readonly headendPostgresUrl?: string;
+  /**
+   * Stop before the duration is up once this holds for what the market participants hold so far (asked every
+   * second): a test then waits as long as the deliveries it checks take, not a fixed time.
+   */
+  readonly stopWhen?: (soFar: DemoSummary) => boolean;
 }
 
 export interface DemoSummary {
@@ -121,6 +127,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     o.say('administering the gateway: EMT certificates, meters and contracts as signed commands ...');
     await administer(headend, dir, { elec, gas, dsmr, dlms }, clock);
     await waitFor(async () => (await appliedContracts(gateway)) >= 4, 60_000);
+    // The demo consumer consents to the load curves (as on the HAN portal): without it they stay dormant.
+    for (const id of ['c-taf7-supplier-a', 'c-taf7-gas-supplier-b']) {
+      await grantConsent(gateway.db, gateway.logs, { consumerId: CONSUMER, contractId: id }, clock.date().toISOString());
+    }
 
     const portal = await startDemoPortal({ gateway, gatewayName: GATEWAY, consumerId: CONSUMER, username: CONSUMER_LOGIN, password: consumerPassword });
     stops.push(() => portal.close());
@@ -133,8 +143,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
 
     const dashboard = `http://${LOOPBACK}:${headend.operator.port}/`;
     announce(o, { dir, dashboard, portal, consumerPassword, headend, clock });
-    const timeout = o.durationS === undefined ? new Promise<void>(() => undefined) : sleep(o.durationS * 1000);
-    await Promise.race([o.stopSignal, timeout]);
+    const stopped = { now: false };
+    const timeout = o.durationS === undefined ? new Promise<void>(() => undefined) : sleepUnless(o.durationS * 1000, stopped);
+    const enough = o.stopWhen === undefined ? new Promise<void>(() => undefined) : watchUntil(o.stopWhen, headend, stopped);
+    await Promise.race([o.stopSignal, timeout, enough]);
+    stopped.now = true;
     o.say('stopping ...');
     await feeds.stop();
     await gateway.outbox.drain().catch(() => undefined);
@@ -358,3 +371,18 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void>
 }
 
 const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
+
+/** Resolves after `ms`, or within a second once `stopped.now` is set (no long timer left behind to hold the process). */
+async function sleepUnless(ms: number, stopped: { readonly now: boolean }): Promise<void> {
+  const until = Date.now() + ms;
+  while (!stopped.now && Date.now() < until) await sleep(Math.min(1_000, until - Date.now()));
+}
+
+/** Resolves once `done` holds for the head-end's tally; gives up quietly when the demo stops for another reason. */
+async function watchUntil(done: (soFar: DemoSummary) => boolean, headend: RunningHeadend, stopped: { readonly now: boolean }): Promise<void> {
+  for (;;) {
+    await sleep(1_000);
+    if (stopped.now) return new Promise<void>(() => undefined);
+    if (done(await summarise(headend))) return;
+  }
+}

@@ -16,8 +16,8 @@ export interface SoftHsmToken {
 }
 
 const MISSING =
-  'SoftHSM2 is not installed (softhsm2-util or libsofthsm2.so missing). Install softhsm2, opensc and ' +
-  'libengine-pkcs11-openssl (apt-get install softhsm2 opensc libengine-pkcs11-openssl; scripts/test-all.sh does it).';
+  'SoftHSM2 is not installed (softhsm2-util or libsofthsm2.so missing). Install softhsm2 and ' +
+  'libengine-pkcs11-openssl (apt-get install softhsm2 libengine-pkcs11-openssl; scripts/test-all.sh does it).';
 
 /**
  * A fresh SoftHSM2 token in a temporary folder, found through SOFTHSM2_CONF (set here for this process and
