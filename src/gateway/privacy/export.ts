@@ -19,6 +19,7 @@ import { GatewayError } from '../errors.js';
 import type { JsonValue } from '../logs/events.js';
 import { parseContract } from '../taf/contract.js';
 import { type ConsentRecord, consentsOf } from './consent.js';
+import { CRLF, type CsvCell, csvCell, csvRecord } from '../../csv.js';
 
 export const EXPORT_VERSION = 1;
 
@@ -228,7 +229,7 @@ export function legalBasisOf(consentRequired: unknown, terms: unknown): LegalBas
   return own === true ? 'consent' : 'contract';
 }
 
-type Cell = string | number | boolean | null;
+type Cell = CsvCell;
 
 interface Section<T> {
   readonly name: string;
@@ -301,20 +302,8 @@ export function exportCsv(data: ConsumerExport): string {
   return sections.join(CRLF);
 }
 
-const CRLF = '\r\n';
-// OWASP's list of formula starters: = + - @, and tab and carriage return, which some spreadsheets skip over.
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** One CSV cell: null is empty, a formula starter is neutralised with an apostrophe, then RFC 4180 quoting. */
-export function csvCell(value: Cell): string {
-  const text = value === null ? '' : String(value);
-  const safe = FORMULA_START.test(text) ? `'${text}` : text;
-  return NEEDS_QUOTES.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-/** One CSV record with its CRLF. */
-export const csvRecord = (cells: readonly Cell[]): string => `${cells.map(csvCell).join(',')}${CRLF}`;
+/** One CSV cell and record (src/csv.ts), re-exported for the portal's callers. */
+export { csvCell, csvRecord };
 
 // --- internal ---
 

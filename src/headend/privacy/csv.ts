@@ -7,7 +7,10 @@
  * leading apostrophe, so a spreadsheet shows it as text instead of evaluating it. Numbers come from the store
  * as numbers and are written as such (a negative reading stays a number).
  */
+import { type CsvCell, csvCell, csvRecord } from '../../csv.js';
 import type { ConsumerExport } from './export.js';
+
+export { type CsvCell, csvCell };
 
 export const CSV_COLUMNS = [
   'record',
@@ -40,23 +43,10 @@ export const CSV_COLUMNS = [
 ] as const;
 
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
-export type CsvCell = string | number | null;
 type CsvRow = Partial<Record<CsvColumn, CsvCell>>;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** One cell as RFC 4180 text, neutralised if a spreadsheet would read it as a formula. */
-export function csvCell(v: CsvCell): string {
-  if (v === null) return '';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  const text = FORMULA_START.test(v) ? `'${v}` : v;
-  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvLine(cells: readonly CsvCell[]): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
-}
+/** One record with its CRLF (src/csv.ts). */
+export const csvLine = csvRecord;
 
 export function exportToCsv(x: ConsumerExport): string {
   const rows: CsvRow[] = [];
