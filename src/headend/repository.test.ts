@@ -1,33 +1,15 @@
-/**
- * insertMessage on both back ends: PostgreSQL writes a message in one statement (up to a bound), SQLite and
- * larger PostgreSQL messages in a transaction; each path must leave the same rows behind.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestPostgres, startPostgres } from '../store/_testing/postgres.js';
-import { type Db, migrate, openPostgres, openSqlite } from '../store/index.js';
+import { type Db, migrate, } from '../store/index.js';
 import type { MeterValue } from './message.js';
 import { type NewMessage, getGateway, insertMessage, listMessages, listValues, upsertGateway } from './repository.js';
 import { HEADEND_MIGRATIONS, HEADEND_SCOPE } from './schema.js';
+import { storeBackends } from '../store/_testing/backends.js';
 
-let pgServer: TestPostgres;
-const tmp = mkdtempSync(join(tmpdir(), 'gw-he-repo-'));
-let dbCounter = 0;
+const stores = storeBackends('r');
+const backends = stores.list;
 
-beforeAll(async () => {
-  pgServer = await startPostgres();
-});
-afterAll(() => {
-  pgServer.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-const backends: ReadonlyArray<[string, () => Promise<Db>]> = [
-  ['sqlite', async () => openSqlite(join(tmp, `r${dbCounter++}.db`))],
-  ['postgres', async () => openPostgres(await pgServer.createDatabase(`r${dbCounter++}`))],
-];
+beforeAll(() => stores.start());
+afterAll(() => stores.stop());
 
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestPostgres, startPostgres } from './_testing/postgres.js';
-import type { Db } from './db.js';
 import { type Migration, migrate } from './migrations.js';
 import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
+import { storeBackends } from './_testing/backends.js';
 
 const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'items', sql: 'CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, blob BYTEA)' },
@@ -14,22 +11,12 @@ const MIGRATIONS: readonly Migration[] = [
 ];
 // SQLite takes BYTEA as a column type name with BLOB affinity, so the same text serves both.
 
-let pgServer: TestPostgres;
-const tmp = mkdtempSync(join(tmpdir(), 'gw-store-'));
-let dbCounter = 0;
+const stores = storeBackends('t');
+const backends = stores.list;
+let sqliteFiles = 0;
 
-beforeAll(async () => {
-  pgServer = await startPostgres();
-});
-afterAll(() => {
-  pgServer.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-const backends: ReadonlyArray<[string, () => Promise<Db>]> = [
-  ['sqlite', async () => openSqlite(join(tmp, `t${dbCounter++}.db`))],
-  ['postgres', async () => openPostgres(await pgServer.createDatabase(`t${dbCounter++}`))],
-];
+beforeAll(() => stores.start());
+afterAll(() => stores.stop());
 
 describe.each(backends)('%s store', (_name, open) => {
   it('applies migrations once and records them', async () => {
@@ -120,7 +107,7 @@ describe.each(backends)('%s store', (_name, open) => {
 
 describe('sqlite group commit', () => {
   it('resolves a transaction only once its work is committed where another connection sees it', async () => {
-    const path = join(tmp, `t${dbCounter++}.db`);
+    const path = join(stores.dir, `s${sqliteFiles++}.db`);
     const db = openSqlite(path);
     await migrate(db, MIGRATIONS);
     const other = openSqlite(path);
@@ -136,7 +123,7 @@ describe('sqlite group commit', () => {
   });
 
   it('commits the pending shared transaction before a plain statement and before close', async () => {
-    const path = join(tmp, `t${dbCounter++}.db`);
+    const path = join(stores.dir, `s${sqliteFiles++}.db`);
     const db = openSqlite(path);
     await migrate(db, MIGRATIONS);
     const pending = db.transaction(async (tx) => void (await tx.run('INSERT INTO items (id, name) VALUES ($1, $2)', [1, 'a'])));
@@ -156,6 +143,6 @@ describe('connection failures', () => {
   });
 
   it('names an SQLite path that cannot be opened', () => {
-    expect(() => openSqlite(join(tmp, 'no-such-dir', 'x.db'))).toThrowError(expect.objectContaining({ code: 'STORE_CONNECT' }));
+    expect(() => openSqlite(join(stores.dir, 'no-such-dir', 'x.db'))).toThrowError(expect.objectContaining({ code: 'STORE_CONNECT' }));
   });
 });

@@ -1,13 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointFromPublicKey } from '../../crypto/ec-keys.js';
 import { MemorySecurityModule } from '../../crypto/memory-module.js';
-import { type TestPostgres, startPostgres } from '../../store/_testing/postgres.js';
 import type { Db } from '../../store/db.js';
-import { openPostgres } from '../../store/postgres.js';
 import { openSqlite } from '../../store/sqlite.js';
 import { fillLogs } from './_testing/fill.js';
 import * as tamper from './_testing/tamper.js';
@@ -16,24 +11,14 @@ import { GatewayLogs } from './gateway-logs.js';
 import { verifyKeyFromPoint } from './log-key.js';
 import { readConsumerLog, readRecords } from './read-records.js';
 import { verifyLog } from './verify-log.js';
+import { storeBackends } from '../../store/_testing/backends.js';
 
 const LABEL = 'gw1/sig';
-let pgServer: TestPostgres;
-const tmp = mkdtempSync(join(tmpdir(), 'gw-logs-'));
-let counter = 0;
+const stores = storeBackends('g');
+const backends = stores.list;
 
-beforeAll(async () => {
-  pgServer = await startPostgres();
-});
-afterAll(() => {
-  pgServer.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-const backends: ReadonlyArray<[string, () => Promise<Db>]> = [
-  ['sqlite', async () => openSqlite(join(tmp, `g${counter++}.db`))],
-  ['postgres', async () => openPostgres(await pgServer.createDatabase(`g${counter++}`))],
-];
+beforeAll(() => stores.start());
+afterAll(() => stores.stop());
 
 /** A clock that moves one second per call from a fixed start. */
 function steppingClock(start = Date.UTC(2026, 0, 1)): () => Date {
