@@ -3,21 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../store/db.js';
-import { GatewayError, type GatewayErrorCode } from '../errors.js';
+import type { GatewayErrorCode } from '../errors.js';
 import { openGatewayStore } from '../runtime.js';
 import { DEFAULT_AUTH_POLICY, addConsumerAccount, endSession, login, resolveSession } from './accounts.js';
 import { makeHome } from './_testing/home.js';
 import { parseParams } from './password.js';
-
-async function codeOf(p: Promise<unknown>): Promise<GatewayErrorCode | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof GatewayError)) throw e;
-    return e.code;
-  }
-}
+import { gatewayCodeOf } from '../_testing/error-code.js';
 
 const T = Date.parse('2026-11-21T12:00:00Z');
 const MIN = 60_000;
@@ -52,12 +43,12 @@ describe('consumer accounts', () => {
     ['a user name of 65 characters', { consumerId: 'c1', username: 'a'.repeat(65), password: 'long enough' }],
     ['a short password', { consumerId: 'c1', username: 'ann', password: 'short' }],
   ])('refuses %s with GW_HAN_BAD_ACCOUNT', async (_what, account) => {
-    expect(await codeOf(addConsumerAccount(db, account))).toBe('GW_HAN_BAD_ACCOUNT');
+    expect(await gatewayCodeOf(addConsumerAccount(db, account))).toBe('GW_HAN_BAD_ACCOUNT');
   });
 
   it('refuses a second account of the same name with GW_HAN_ACCOUNT_EXISTS', async () => {
     await addConsumerAccount(db, { consumerId: 'c1', username: 'ann', password: 'long enough' });
-    expect(await codeOf(addConsumerAccount(db, { consumerId: 'c2', username: 'ann', password: 'other password' }))).toBe('GW_HAN_ACCOUNT_EXISTS');
+    expect(await gatewayCodeOf(addConsumerAccount(db, { consumerId: 'c2', username: 'ann', password: 'other password' }))).toBe('GW_HAN_ACCOUNT_EXISTS');
   });
 
   it('works on a fresh gateway store (creates its own tables)', async () => {
@@ -93,34 +84,34 @@ describe('login, lockout and sessions', () => {
     ['an unknown user', 'nobody', 'the right one'],
     ['an empty user name', '', ''],
   ])('answers %s with GW_HAN_LOGIN_FAILED', async (_what, user, password) => {
-    expect(await codeOf(login(db, user, password, T))).toBe('GW_HAN_LOGIN_FAILED');
+    expect(await gatewayCodeOf(login(db, user, password, T))).toBe('GW_HAN_LOGIN_FAILED');
   });
 
   it('locks the account after 5 failures, refuses even the right password while locked, and unlocks after 15 minutes', async () => {
     const codes: Array<GatewayErrorCode | undefined> = [];
-    for (let i = 0; i < 5; i++) codes.push(await codeOf(login(db, 'ann', `wrong ${i}`, T + i)));
+    for (let i = 0; i < 5; i++) codes.push(await gatewayCodeOf(login(db, 'ann', `wrong ${i}`, T + i)));
     expect(codes).toEqual(['GW_HAN_LOGIN_FAILED', 'GW_HAN_LOGIN_FAILED', 'GW_HAN_LOGIN_FAILED', 'GW_HAN_LOGIN_FAILED', 'GW_HAN_LOCKED']);
-    expect(await codeOf(login(db, 'ann', 'the right one', T + 14 * MIN))).toBe('GW_HAN_LOCKED');
+    expect(await gatewayCodeOf(login(db, 'ann', 'the right one', T + 14 * MIN))).toBe('GW_HAN_LOCKED');
     expect((await login(db, 'ann', 'the right one', T + 4 + 15 * MIN)).username).toBe('ann');
   });
 
   it('counts failures afresh after a success and after a lock ran out', async () => {
-    for (let i = 0; i < 4; i++) await codeOf(login(db, 'ann', 'wrong', T));
+    for (let i = 0; i < 4; i++) await gatewayCodeOf(login(db, 'ann', 'wrong', T));
     await login(db, 'ann', 'the right one', T);
-    for (let i = 0; i < 4; i++) expect(await codeOf(login(db, 'ann', 'wrong', T))).toBe('GW_HAN_LOGIN_FAILED');
-    expect(await codeOf(login(db, 'ann', 'wrong', T))).toBe('GW_HAN_LOCKED');
+    for (let i = 0; i < 4; i++) expect(await gatewayCodeOf(login(db, 'ann', 'wrong', T))).toBe('GW_HAN_LOGIN_FAILED');
+    expect(await gatewayCodeOf(login(db, 'ann', 'wrong', T))).toBe('GW_HAN_LOCKED');
     const later = T + 16 * MIN;
-    expect(await codeOf(login(db, 'ann', 'wrong', later))).toBe('GW_HAN_LOGIN_FAILED');
+    expect(await gatewayCodeOf(login(db, 'ann', 'wrong', later))).toBe('GW_HAN_LOGIN_FAILED');
   });
 
   it('ends a session at its expiry and at logout', async () => {
     const s = await login(db, 'ann', 'the right one', T);
-    expect(await codeOf(resolveSession(db, s.token, s.expiresAt - 1))).toBeUndefined();
-    expect(await codeOf(resolveSession(db, s.token, s.expiresAt))).toBe('GW_HAN_NO_SESSION');
+    expect(await gatewayCodeOf(resolveSession(db, s.token, s.expiresAt - 1))).toBeUndefined();
+    expect(await gatewayCodeOf(resolveSession(db, s.token, s.expiresAt))).toBe('GW_HAN_NO_SESSION');
     const t = await login(db, 'ann', 'the right one', T);
     expect(await endSession(db, t.token)).toBe(true);
-    expect(await codeOf(resolveSession(db, t.token, T + 1))).toBe('GW_HAN_NO_SESSION');
-    expect(await codeOf(resolveSession(db, undefined, T))).toBe('GW_HAN_NO_SESSION');
-    expect(await codeOf(resolveSession(db, 'made-up-token', T))).toBe('GW_HAN_NO_SESSION');
+    expect(await gatewayCodeOf(resolveSession(db, t.token, T + 1))).toBe('GW_HAN_NO_SESSION');
+    expect(await gatewayCodeOf(resolveSession(db, undefined, T))).toBe('GW_HAN_NO_SESSION');
+    expect(await gatewayCodeOf(resolveSession(db, 'made-up-token', T))).toBe('GW_HAN_NO_SESSION');
   });
 });

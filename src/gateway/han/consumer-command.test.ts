@@ -3,20 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../errors.js';
 import { openGatewayStore } from '../runtime.js';
 import { login } from './accounts.js';
 import { PASSWORD_ENV, addConsumerFromConfig, readConsumerPassword } from './consumer-command.js';
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof GatewayError)) throw e;
-    return e.code;
-  }
-}
+import { gatewayCodeOf } from '../_testing/error-code.js';
 
 describe('readConsumerPassword', () => {
   it.each([
@@ -29,7 +19,7 @@ describe('readConsumerPassword', () => {
   });
 
   it('refuses an empty password with GW_HAN_BAD_ACCOUNT', async () => {
-    expect(await codeOf(readConsumerPassword({}, Readable.from(['\n'])))).toBe('GW_HAN_BAD_ACCOUNT');
+    expect(await gatewayCodeOf(readConsumerPassword({}, Readable.from(['\n'])))).toBe('GW_HAN_BAD_ACCOUNT');
   });
 });
 
@@ -49,7 +39,7 @@ describe('addConsumerFromConfig', () => {
       }),
     );
     expect(await addConsumerFromConfig({ configPath, consumerId: 'c-7', username: 'carla', password: 'carla password' })).toEqual({ consumerId: 'c-7', username: 'carla' });
-    expect(await codeOf(addConsumerFromConfig({ configPath, consumerId: 'c-8', username: 'carla', password: 'other password' }))).toBe('GW_HAN_ACCOUNT_EXISTS');
+    expect(await gatewayCodeOf(addConsumerFromConfig({ configPath, consumerId: 'c-8', username: 'carla', password: 'other password' }))).toBe('GW_HAN_ACCOUNT_EXISTS');
     const db = await openGatewayStore(dataDir);
     try {
       expect((await login(db, 'carla', 'carla password', Date.now())).consumerId).toBe('c-7');

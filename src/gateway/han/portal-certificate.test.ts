@@ -5,23 +5,13 @@ import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySecurityModule } from '../../crypto/memory-module.js';
-import { GatewayError } from '../errors.js';
 import { ALICE, type Home, makeHome } from './_testing/home.js';
 import { issuePortalCertificate } from './portal-certificate.js';
 import { type HanPortal, startHanPortal } from './start-portal.js';
 import { portalTlsOptions } from './tls-options.js';
+import { gatewayCodeOf } from '../_testing/error-code.js';
 
 const NOW = new Date('2026-11-21T12:00:00Z');
-
-async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof GatewayError)) throw e;
-    return e.code;
-  }
-}
 
 describe('issuePortalCertificate', () => {
   it('issues a self-signed secp256r1 server certificate for the portal hosts, with the key kept in the module', async () => {
@@ -46,15 +36,15 @@ describe('issuePortalCertificate', () => {
   it('refuses a brainpool key (browsers reject it) and a certificate without hosts with GW_HAN_CERTIFICATE', async () => {
     const sm = new MemorySecurityModule();
     await sm.generateKeyPair('gw-tls', 'brainpoolP256r1');
-    expect(await codeOf(issuePortalCertificate(sm, { keyLabel: 'gw-tls', commonName: 'gw1', hosts: ['localhost'] }))).toBe('GW_HAN_CERTIFICATE');
-    expect(await codeOf(issuePortalCertificate(sm, { keyLabel: 'x', commonName: 'gw1', hosts: [] }))).toBe('GW_HAN_CERTIFICATE');
+    expect(await gatewayCodeOf(issuePortalCertificate(sm, { keyLabel: 'gw-tls', commonName: 'gw1', hosts: ['localhost'] }))).toBe('GW_HAN_CERTIFICATE');
+    expect(await gatewayCodeOf(issuePortalCertificate(sm, { keyLabel: 'x', commonName: 'gw1', hosts: [] }))).toBe('GW_HAN_CERTIFICATE');
   });
 
   it('refuses credentials that are not a P-256 server certificate with GW_HAN_CERTIFICATE', async () => {
     const sm = new MemorySecurityModule();
     const key = await sm.tlsKeyOptions((await sm.generateKeyPair('k', 'secp256r1')).label);
-    expect(await codeOf(() => portalTlsOptions({ certPem: '', key }))).toBe('GW_HAN_CERTIFICATE');
-    expect(await codeOf(() => portalTlsOptions({ certPem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', key }))).toBe('GW_HAN_CERTIFICATE');
+    expect(await gatewayCodeOf(() => portalTlsOptions({ certPem: '', key }))).toBe('GW_HAN_CERTIFICATE');
+    expect(await gatewayCodeOf(() => portalTlsOptions({ certPem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', key }))).toBe('GW_HAN_CERTIFICATE');
   });
 });
 

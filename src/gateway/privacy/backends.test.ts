@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySecurityModule } from '../../crypto/memory-module.js';
 import type { Db } from '../../store/db.js';
-import type { GatewayError } from '../errors.js';
 import { GatewayLogs } from '../logs/gateway-logs.js';
 import { readConsumerLog } from '../logs/read-records.js';
 import { activeContracts, addContract, findEmtBySha, setEmtCertificates } from '../registry.js';
@@ -10,6 +9,7 @@ import { gatewayBackends } from './_testing/stores.js';
 import { consentInForce, consentsOf, grantConsent, withdrawConsent } from './consent.js';
 import { FINAL_PERIOD_GRACE_MS, eraseEndedContracts } from './erasure.js';
 import { privacyReport } from './report.js';
+import { gatewayCodeOf } from '../_testing/error-code.js';
 
 /**
  * Consent, erasure and the report on both store back ends: the statements are portable SQL, so the same
@@ -39,14 +39,6 @@ const curve = (id: string, meterId: string, emt: string, sha: string, validTo = 
   intervalMinutes: 15,
   registers: ['1-0:1.8.0'],
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  const e = (await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  )) as GatewayError | undefined;
-  return e?.code ?? 'resolved';
-}
 
 async function seed(db: Db): Promise<GatewayLogs> {
   const sm = new MemorySecurityModule();
@@ -81,8 +73,8 @@ describe.each(backends.list)('privacy on %s', (_name, open) => {
       const logs = await seed(db);
       const running = Object.fromEntries((await activeContracts(db)).map((c) => [c.contract.id, c.consentRequired]));
       expect(running).toEqual({ 'k-coarse': false, 'k-keep': true, 'k-old': true });
-      expect(await codeOf(grantConsent(db, logs, { consumerId: 'consumer-M1', contractId: 'k-coarse' }, at(0)))).toBe('GW_CONSENT_NOT_NEEDED');
-      expect(await codeOf(grantConsent(db, logs, { consumerId: 'consumer-M1', contractId: 'k-keep' }, at(0)))).toBe('GW_CONSENT_UNKNOWN_CONTRACT');
+      expect(await gatewayCodeOf(grantConsent(db, logs, { consumerId: 'consumer-M1', contractId: 'k-coarse' }, at(0)))).toBe('GW_CONSENT_NOT_NEEDED');
+      expect(await gatewayCodeOf(grantConsent(db, logs, { consumerId: 'consumer-M1', contractId: 'k-keep' }, at(0)))).toBe('GW_CONSENT_UNKNOWN_CONTRACT');
 
       await grantConsent(db, logs, { consumerId: 'consumer-M1', contractId: 'k-old' }, at(0));
       await grantConsent(db, logs, { consumerId: 'consumer-M2', contractId: 'k-keep' }, at(0));

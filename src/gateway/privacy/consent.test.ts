@@ -3,10 +3,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Core, TestClock, openCore } from '../_testing/core.js';
 import { type GatewayFixture, contractFor, makeGatewayFixture, seedGateway } from '../_testing/fixture.js';
-import type { GatewayError } from '../errors.js';
 import { readConsumerLog, readRecords } from '../logs/read-records.js';
 import { addContract } from '../registry.js';
 import { consentInForce, consentsOf, grantConsent, withdrawConsent } from './consent.js';
+import { gatewayCodeOf } from '../_testing/error-code.js';
 
 const T0 = Date.parse('2026-11-23T10:07:00Z');
 const at = (minutes: number): string => new Date(T0 + minutes * 60_000).toISOString();
@@ -36,14 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await core?.close();
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  const e = (await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  )) as GatewayError | undefined;
-  return e?.code ?? 'resolved';
-}
 
 describe('consent', () => {
   it('is not in force before a grant', async () => {
@@ -109,15 +101,15 @@ describe('consent', () => {
     ['a billing contract', ALICE, 'a-bill', 'GW_CONSENT_NOT_NEEDED'],
     ['an empty consumer id', '', 'a-curve', 'GW_BAD_INPUT'],
   ])('refuses a grant for %s', async (_what, consumerId, contractId, code) => {
-    expect(await codeOf(grantConsent(core.db, core.logs, { consumerId, contractId }, at(20)))).toBe(code);
+    expect(await gatewayCodeOf(grantConsent(core.db, core.logs, { consumerId, contractId }, at(20)))).toBe(code);
   });
 
   it('refuses a second grant and a withdrawal without a grant, changing nothing', async () => {
     await grantConsent(core.db, core.logs, { consumerId: BOB, contractId: 'b-curve' }, at(20));
-    expect(await codeOf(grantConsent(core.db, core.logs, { consumerId: BOB, contractId: 'b-curve' }, at(21)))).toBe('GW_CONSENT_ALREADY_GRANTED');
-    expect(await codeOf(withdrawConsent(core.db, core.logs, { consumerId: ALICE, contractId: 'a-curve' }, at(21)))).toBe('GW_CONSENT_NOT_GRANTED');
-    expect(await codeOf(withdrawConsent(core.db, core.logs, { consumerId: ALICE, contractId: 'b-curve' }, at(21)))).toBe('GW_CONSENT_UNKNOWN_CONTRACT');
-    expect(await codeOf(grantConsent(core.db, core.logs, { consumerId: ALICE, contractId: 'a-curve' }, 'yesterday'))).toBe('GW_BAD_INPUT');
+    expect(await gatewayCodeOf(grantConsent(core.db, core.logs, { consumerId: BOB, contractId: 'b-curve' }, at(21)))).toBe('GW_CONSENT_ALREADY_GRANTED');
+    expect(await gatewayCodeOf(withdrawConsent(core.db, core.logs, { consumerId: ALICE, contractId: 'a-curve' }, at(21)))).toBe('GW_CONSENT_NOT_GRANTED');
+    expect(await gatewayCodeOf(withdrawConsent(core.db, core.logs, { consumerId: ALICE, contractId: 'b-curve' }, at(21)))).toBe('GW_CONSENT_UNKNOWN_CONTRACT');
+    expect(await gatewayCodeOf(grantConsent(core.db, core.logs, { consumerId: ALICE, contractId: 'a-curve' }, 'yesterday'))).toBe('GW_BAD_INPUT');
     expect(await consentsOf(core.db, BOB)).toHaveLength(1);
     expect(await consentsOf(core.db, ALICE)).toHaveLength(2);
   });
@@ -135,10 +127,10 @@ describe('consent history (property)', () => {
         for (const [i, op] of ops.entries()) {
           const when = at(100 + i);
           const inForce = model.at(-1)?.withdrawnAt === null;
-          const code = await codeOf(op === 'grant' ? grantConsent(core.db, core.logs, subject, when) : withdrawConsent(core.db, core.logs, subject, when));
+          const code = await gatewayCodeOf(op === 'grant' ? grantConsent(core.db, core.logs, subject, when) : withdrawConsent(core.db, core.logs, subject, when));
           if (op === 'grant' && !inForce) model.push({ grantedAt: when, withdrawnAt: null });
           else if (op === 'withdraw' && inForce) model[model.length - 1] = { ...model.at(-1)!, withdrawnAt: when };
-          const expected = op === 'grant' ? (inForce ? 'GW_CONSENT_ALREADY_GRANTED' : 'resolved') : inForce ? 'resolved' : 'GW_CONSENT_NOT_GRANTED';
+          const expected = op === 'grant' ? (inForce ? 'GW_CONSENT_ALREADY_GRANTED' : undefined) : inForce ? undefined : 'GW_CONSENT_NOT_GRANTED';
           expect(code).toBe(expected);
         }
         const history = (await consentsOf(core.db, ALICE)).filter((r) => r.contractId === contractId);
