@@ -20,6 +20,7 @@ import type { JsonValue } from '../logs/events.js';
 import { parseContract } from '../taf/contract.js';
 import { type ConsentRecord, consentsOf } from './consent.js';
 import { CRLF, type CsvCell, csvCell, csvRecord } from '../../csv.js';
+import type { LogRecordView } from '../logs/read-records.js';
 
 export const EXPORT_VERSION = 1;
 
@@ -62,15 +63,8 @@ export interface ExportContract {
   readonly state: JsonValue;
 }
 
-export interface ExportLogRecord {
-  readonly seq: number;
-  readonly time: string;
-  readonly level: string;
-  readonly event: string;
-  readonly text: string;
-  readonly outcome: string;
-  readonly details: JsonValue;
-}
+/** A log record as the display view has it, without the chain fields (hashes, log name, consumer id). */
+export type ExportLogRecord = Pick<LogRecordView, 'seq' | 'time' | 'level' | 'event' | 'text' | 'outcome' | 'details'>;
 
 export type OutboxState = 'queued' | 'delivered' | 'parked';
 
