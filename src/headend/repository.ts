@@ -35,9 +35,12 @@ export interface StoredMessageKey {
 /** Values one PostgreSQL statement carries (7 parameters each, far below the 65535 parameter limit). */
 const VALUES_IN_ONE_STATEMENT = 1000;
 
+/** he_messages' columns as both inserts name them. */
+const MESSAGE_COLUMNS = `id, emt, message_id, provenance, gateway, pseudonym, meter, contract_id, taf, period_from, period_to,
+         content_sha256, signature, signer, received_at`;
+
 /** The message INSERT's columns and their parameters $1..$14 (`signature` is always 'verified' here). */
-const MESSAGE_INSERT = `INSERT INTO he_messages (id, emt, message_id, provenance, gateway, pseudonym, meter, contract_id, taf, period_from, period_to,
-         content_sha256, signature, signer, received_at)
+const MESSAGE_INSERT = `INSERT INTO he_messages (${MESSAGE_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'verified', $13, $14)
        ON CONFLICT (emt, message_id) DO NOTHING RETURNING id`;
 
@@ -165,8 +168,7 @@ function insertStatement(group: readonly Pending[]): [string, SqlValue[]] {
     }
   }
   const parts = [
-    `m AS (INSERT INTO he_messages (id, emt, message_id, provenance, gateway, pseudonym, meter, contract_id, taf, period_from, period_to,
-         content_sha256, signature, signer, received_at) VALUES ${messages.join(', ')}
+    `m AS (INSERT INTO he_messages (${MESSAGE_COLUMNS}) VALUES ${messages.join(', ')}
        ON CONFLICT (emt, message_id) DO NOTHING RETURNING id)`,
   ];
   if (values.length > 0) {
