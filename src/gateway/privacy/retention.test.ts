@@ -156,6 +156,24 @@ describe.each(backends.list)('retention purge on %s', (_name, open) => {
     await s.db.close();
   });
 
+  it('commits the data deletes with their summary record: when the summary cannot be written, no data row goes', async () => {
+    const s = await store(open);
+    await fill(s);
+    const count = async (table: string): Promise<number> => (await s.db.query(`SELECT 1 FROM ${table}`)).length;
+    const before = { readings: await count('gw_readings'), frames: await count('gw_frames'), outbox: await count('gw_outbox') };
+    const failing = Object.create(s.logs) as GatewayLogs;
+    failing.appendWithin = async () => {
+      throw new Error('log store unavailable');
+    };
+    await expect(purgeExpired(s.db, failing, RETENTION, new Date(NOW).toISOString())).rejects.toThrow('log store unavailable');
+    expect({ readings: await count('gw_readings'), frames: await count('gw_frames'), outbox: await count('gw_outbox') }).toEqual(before);
+    expect(await s.db.query("SELECT 1 FROM gw_log_records WHERE event = 'retention-purged'")).toEqual([]);
+    // The next round, with the log working again, purges and records it.
+    expect((await purgeExpired(s.db, s.logs, RETENTION, new Date(NOW).toISOString())).purged).toMatchObject({ readings: 2, frames: 2, outbox: 2 });
+    expect(await s.db.query("SELECT 1 FROM gw_log_records WHERE event = 'retention-purged'")).toHaveLength(1);
+    await s.db.close();
+  });
+
   it('leaves a tampered log unpurged (GW_LOG_BROKEN), still purges the rest and logs the failure', async () => {
     const s = await store(open);
     await fill(s);

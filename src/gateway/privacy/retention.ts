@@ -66,20 +66,12 @@ export function retentionCutoffs(retention: RetentionPolicy, now: string): Reten
 
 /**
  * Purges what is past its retention at `now` and writes one `retention-purged` record with the counts per class
- * into the system log. The data tables go in one transaction; each log goes through `GatewayLogs.purgeBefore`
- * (its own transaction, which verifies the chain, signs an anchor and logs `log-purged`). A log whose chain is
- * broken is left as it is and named in `refused`; the rest is still purged.
+ * into the system log. Each log goes first through `GatewayLogs.purgeBefore` (its own transaction, which
+ * verifies the chain, signs an anchor and logs `log-purged`); then the data tables and the summary record go in
+ * one transaction. A log whose chain is broken is left as it is and named in `refused`; the rest is still purged.
  */
 export async function purgeExpired(db: Db, logs: GatewayLogs, retention: RetentionPolicy, now: string): Promise<RetentionPurge> {
   const cutoffs = retentionCutoffs(retention, now);
-  const data = await db.transaction(async (tx) => ({
-    readings: await tx.run('DELETE FROM gw_readings WHERE received_at < $1', [cutoffs.readings]),
-    frames: await tx.run('DELETE FROM gw_frames WHERE received_at < $1', [cutoffs.frames]),
-    outbox: await tx.run(
-      'DELETE FROM gw_outbox WHERE (delivered_at IS NOT NULL AND delivered_at < $1) OR (parked_at IS NOT NULL AND parked_at < $1)',
-      [cutoffs.outbox],
-    ),
-  }));
   const refused: { log: PurgedLog; code: GatewayErrorCode }[] = [];
   const logCount = async (log: PurgedLog, cutoff: string): Promise<number> => {
     try {
@@ -90,16 +82,30 @@ export async function purgeExpired(db: Db, logs: GatewayLogs, retention: Retenti
       return 0;
     }
   };
-  // The consumer log first: its purge writes a system record, which the system purge then keeps (it is new).
+  // The logs first (each purge records itself atomically); the consumer log before the system log, since its
+  // purge writes a system record, which the system purge then keeps (it is new).
   const consumerLog = await logCount('consumer', cutoffs.consumerLog);
   const systemLog = await logCount('system', cutoffs.systemLog);
-  const purged: PurgeCounts = { ...data, consumerLog, systemLog };
-  await logs.append('system', {
-    level: refused.length === 0 ? 'notice' : 'warning',
-    event: 'retention-purged',
-    text: `retention purge: ${purged.readings} readings, ${purged.frames} frame hashes, ${purged.outbox} outbox messages, ${consumerLog} consumer-log and ${systemLog} system-log records removed${refused.length === 0 ? '' : `; not purged (chain broken): ${refused.map((r) => r.log).join(', ')}`}`,
-    outcome: refused.length === 0 ? 'success' : 'failure',
-    details: { at: now, cutoffs: { ...cutoffs }, purged: { ...purged }, refused: refused.map((r) => ({ ...r })) },
+  // The data deletes and their summary record commit together: no purge goes unrecorded.
+  const purged = await db.transaction(async (tx): Promise<PurgeCounts> => {
+    const counts: PurgeCounts = {
+      readings: await tx.run('DELETE FROM gw_readings WHERE received_at < $1', [cutoffs.readings]),
+      frames: await tx.run('DELETE FROM gw_frames WHERE received_at < $1', [cutoffs.frames]),
+      outbox: await tx.run(
+        'DELETE FROM gw_outbox WHERE (delivered_at IS NOT NULL AND delivered_at < $1) OR (parked_at IS NOT NULL AND parked_at < $1)',
+        [cutoffs.outbox],
+      ),
+      consumerLog,
+      systemLog,
+    };
+    await logs.appendWithin(tx, 'system', {
+      level: refused.length === 0 ? 'notice' : 'warning',
+      event: 'retention-purged',
+      text: `retention purge: ${counts.readings} readings, ${counts.frames} frame hashes, ${counts.outbox} outbox messages, ${consumerLog} consumer-log and ${systemLog} system-log records removed${refused.length === 0 ? '' : `; not purged (chain broken): ${refused.map((r) => r.log).join(', ')}`}`,
+      outcome: refused.length === 0 ? 'success' : 'failure',
+      details: { at: now, cutoffs: { ...cutoffs }, purged: { ...counts }, refused: refused.map((r) => ({ ...r })) },
+    });
+    return counts;
   });
   return { at: now, cutoffs, purged, refused };
 }
