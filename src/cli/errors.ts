@@ -1,4 +1,6 @@
 /** Errors of the command line itself (usage, files, options); never reused once published. */
+import { CodedError } from '../coded-error.js';
+
 export const CLI_ERROR_CODES = {
   CLI_USAGE: 'the command line is not valid for this command',
   CLI_BAD_OPTION: 'an option value is not valid (hex key of the wrong length, unknown protocol)',
@@ -11,14 +13,12 @@ export type CliErrorCode = keyof typeof CLI_ERROR_CODES;
 
 export const RETIRED_CLI_ERROR_CODES: readonly string[] = [];
 
-export class CliError extends Error {
+export class CliError extends CodedError<CliErrorCode> {
   override readonly name = 'CliError';
-  readonly code: CliErrorCode;
   readonly exitCode: number;
 
   constructor(code: CliErrorCode, message: string, exitCode = code === 'CLI_USAGE' ? 2 : 1) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.exitCode = exitCode;
   }
 }

@@ -2,6 +2,7 @@
  * The one error class of CMS content protection (src/cms), with its closed set of codes.
  * A published code is never renamed or reused: retired codes are listed below and stay retired.
  */
+import { CodedError } from '../coded-error.js';
 
 export const CMS_ERROR_CODES = {
   // --- structure ---
@@ -25,16 +26,6 @@ export type CmsErrorCode = keyof typeof CMS_ERROR_CODES;
 /** Codes that were published once and must not be used again. */
 export const RETIRED_CMS_ERROR_CODES: readonly string[] = [];
 
-export class CmsError extends Error {
+export class CmsError extends CodedError<CmsErrorCode> {
   override readonly name = 'CmsError';
-  readonly code: CmsErrorCode;
-
-  constructor(code: CmsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-
-  toJSON(): { code: CmsErrorCode; message: string } {
-    return { code: this.code, message: this.message };
-  }
 }

@@ -1,4 +1,6 @@
 /** Errors of the security module back ends; codes are never renamed or reused. */
+import { CodedError } from '../coded-error.js';
+
 export const SECURITY_MODULE_ERROR_CODES = {
   SM_NO_SUCH_KEY: 'no key pair under that label',
   SM_KEY_EXISTS: 'a key pair under that label exists already',
@@ -19,12 +21,6 @@ export type SecurityModuleErrorCode = keyof typeof SECURITY_MODULE_ERROR_CODES;
 
 export const RETIRED_SECURITY_MODULE_ERROR_CODES: readonly string[] = [];
 
-export class SecurityModuleError extends Error {
+export class SecurityModuleError extends CodedError<SecurityModuleErrorCode> {
   override readonly name = 'SecurityModuleError';
-  readonly code: SecurityModuleErrorCode;
-
-  constructor(code: SecurityModuleErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }

@@ -2,6 +2,7 @@
  * Errors of the gateway runtime (`src/gateway`): one class for all of it, codes grouped by area below.
  * Codes are never renamed or reused; a retired code moves to RETIRED_GATEWAY_ERROR_CODES.
  */
+import { CodedError } from '../coded-error.js';
 export const GATEWAY_ERROR_CODES = {
   // --- general ---
   GW_BAD_INPUT: 'an argument is not valid (log name, event type for that log, level, outcome, text, details, consumer id, sequence number)',
@@ -59,12 +60,6 @@ export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODES;
 
 export const RETIRED_GATEWAY_ERROR_CODES: readonly string[] = [];
 
-export class GatewayError extends Error {
+export class GatewayError extends CodedError<GatewayErrorCode> {
   override readonly name = 'GatewayError';
-  readonly code: GatewayErrorCode;
-
-  constructor(code: GatewayErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }

@@ -3,6 +3,8 @@
  * API and configuration. Codes are never renamed or reused; a retired code moves to RETIRED_HEADEND_ERROR_CODES.
  * Security failures (signature, signer, recipient, tampering, keys, replay) each have their own code.
  */
+import { CodedError } from '../coded-error.js';
+
 export const HEADEND_ERROR_CODES = {
   // --- configuration and lookup ---
   HE_CONFIG: 'the head-end configuration is not valid (the field is named) or names a party the PKI folder lacks',
@@ -57,21 +59,12 @@ export const HEADEND_HTTP_STATUS: Readonly<Record<HeadendErrorCode, number>> = {
   HE_UNKNOWN_CONSUMER: 404,
 };
 
-export class HeadendError extends Error {
+export class HeadendError extends CodedError<HeadendErrorCode> {
   override readonly name = 'HeadendError';
-  readonly code: HeadendErrorCode;
 
-  constructor(code: HeadendErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-
+  /** The HTTP status an API answers this error with. */
   get status(): number {
     return HEADEND_HTTP_STATUS[this.code];
-  }
-
-  toJSON(): { code: HeadendErrorCode; message: string } {
-    return { code: this.code, message: this.message };
   }
 }
 

@@ -2,6 +2,8 @@
  * The one error class of the PKI: certificate profiles, CA operations, CRLs and chain validation.
  * A published code is never renamed or reused: retired codes are listed below and stay retired.
  */
+import { CodedError } from '../coded-error.js';
+
 
 export const PKI_ERROR_CODES = {
   // --- input and files ---
@@ -34,19 +36,17 @@ export type PkiErrorCode = keyof typeof PKI_ERROR_CODES;
 /** Codes that were published once and must not be used again. */
 export const RETIRED_PKI_ERROR_CODES: readonly string[] = [];
 
-export class PkiError extends Error {
+export class PkiError extends CodedError<PkiErrorCode> {
   override readonly name = 'PkiError';
-  readonly code: PkiErrorCode;
   /** Subject of the certificate (or issuer of the CRL) the error is about, when there is one. */
   readonly subject: string | undefined;
 
   constructor(code: PkiErrorCode, message: string, subject?: string) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.subject = subject;
   }
 
-  toJSON(): { code: PkiErrorCode; message: string; subject?: string } {
+  override toJSON(): { code: PkiErrorCode; message: string; subject?: string } {
     return this.subject === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, subject: this.subject };
   }
 }

@@ -2,6 +2,7 @@
  * The one error class of the protocol codecs, with its closed set of codes.
  * A published code is never renamed or reused: retired codes are listed below and stay retired.
  */
+import { CodedError } from '../coded-error.js';
 
 export const CODEC_ERROR_CODES = {
   // --- input and framing (all protocols) ---
@@ -43,20 +44,18 @@ export type CodecLayer =
   | 'sml'
   | 'obis';
 
-export class CodecError extends Error {
+export class CodecError extends CodedError<CodecErrorCode> {
   override readonly name = 'CodecError';
-  readonly code: CodecErrorCode;
   readonly layer: CodecLayer;
   readonly offset: number | undefined;
 
   constructor(code: CodecErrorCode, layer: CodecLayer, message: string, offset?: number) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.layer = layer;
     this.offset = offset;
   }
 
-  toJSON(): { code: CodecErrorCode; layer: CodecLayer; message: string; offset?: number } {
+  override toJSON(): { code: CodecErrorCode; layer: CodecLayer; message: string; offset?: number } {
     return this.offset === undefined
       ? { code: this.code, layer: this.layer, message: this.message }
       : { code: this.code, layer: this.layer, message: this.message, offset: this.offset };

@@ -1,4 +1,5 @@
 /** Errors of the storage layer; codes are never renamed or reused. */
+import { CodedError } from '../coded-error.js';
 export const STORE_ERROR_CODES = {
   STORE_CONNECT: 'the database cannot be opened or reached',
   STORE_MIGRATION: 'a schema migration failed or the database is newer than this program',
@@ -10,14 +11,8 @@ export type StoreErrorCode = keyof typeof STORE_ERROR_CODES;
 
 export const RETIRED_STORE_ERROR_CODES: readonly string[] = [];
 
-export class StoreError extends Error {
+export class StoreError extends CodedError<StoreErrorCode> {
   override readonly name = 'StoreError';
-  readonly code: StoreErrorCode;
-
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** A failed statement as STORE_QUERY, naming the first line of the statement (never its parameters). */

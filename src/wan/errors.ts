@@ -2,6 +2,7 @@
  * The one error class of the WAN: the TLS profile, the HTTPS glue and the wake-up path.
  * A published code is never renamed or reused: retired codes are listed below and stay retired.
  */
+import { CodedError } from '../coded-error.js';
 
 export const TLS_PROFILE_ERROR_CODES = {
   // --- profile and own credentials ---
@@ -33,18 +34,8 @@ export type TlsProfileErrorCode = keyof typeof TLS_PROFILE_ERROR_CODES;
 /** Codes that were published once and must not be used again. */
 export const RETIRED_TLS_PROFILE_ERROR_CODES: readonly string[] = [];
 
-export class TlsProfileError extends Error {
+export class TlsProfileError extends CodedError<TlsProfileErrorCode> {
   override readonly name = 'TlsProfileError';
-  readonly code: TlsProfileErrorCode;
-
-  constructor(code: TlsProfileErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-
-  toJSON(): { code: TlsProfileErrorCode; message: string } {
-    return { code: this.code, message: this.message };
-  }
 }
 
 export const isTlsProfileError = (e: unknown): e is TlsProfileError => e instanceof TlsProfileError;
