@@ -9,7 +9,7 @@ import type { Db } from '../store/db.js';
 import { GatewayError } from './errors.js';
 import type { MeterKeyVault } from './meter-keys.js';
 import { DEFAULT_PRIVACY_POLICY, type PrivacyPolicy, checkSampling, consentRequiredBy } from './privacy/policy.js';
-import { type Contract, contractOrThrow } from './taf/contract.js';
+import { type Contract, contractOrThrow, storedContract } from './taf/contract.js';
 import { type TafState, initialState, parseTafState } from './taf/state.js';
 
 export const PROTOCOLS: readonly Protocol[] = ['wmbus', 'dlms', 'dsmr', 'sml'];
@@ -129,7 +129,7 @@ export async function activeContracts(db: Db, meterId?: string): Promise<StoredC
           normaliseMeterId(meterId),
         ]);
   return rows.map((r) => {
-    const contract = contractOrThrow(JSON.parse(r.contract));
+    const contract = storedContract(r.contract);
     // Rows from before migration 2 carry no verdict: the contract's own flag (the default policy's) then.
     const consentRequired = r.consent_required === null ? contract.requiresConsent : Number(r.consent_required) === 1;
     return { contract, state: parseTafState(JSON.parse(r.state)), consentRequired };

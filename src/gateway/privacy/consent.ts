@@ -6,7 +6,7 @@
 import type { Db } from '../../store/db.js';
 import { GatewayError } from '../errors.js';
 import type { GatewayLogs } from '../logs/gateway-logs.js';
-import { contractOrThrow } from '../taf/contract.js';
+import { storedContract } from '../taf/contract.js';
 import { initialState } from '../taf/state.js';
 
 export interface ConsentRecord {
@@ -126,7 +126,7 @@ async function boundContract(tx: Db, c: ConsentSubject, at: string) {
      WHERE c.contract_id = $1 AND m.consumer_id = $2 AND c.active = 1 AND c.ended_at IS NULL`,
     [c.contractId, c.consumerId],
   );
-  const contract = row === undefined ? undefined : contractOrThrow(JSON.parse(row.contract));
+  const contract = row === undefined ? undefined : storedContract(row.contract);
   if (row === undefined || contract === undefined || Date.parse(contract.validTo) <= Date.parse(at)) {
     throw new GatewayError('GW_CONSENT_UNKNOWN_CONTRACT', `consumer ${c.consumerId} has no running contract ${c.contractId}`);
   }

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
 import { CONTRACT_INPUTS, contract } from './_testing/builders.js';
-import { contractOrThrow, needsConsent, parseContract } from './contract.js';
+import { gatewayCodeOf } from '../_testing/error-code.js';
+import { contractOrThrow, needsConsent, parseContract, storedContract } from './contract.js';
 
 const input = <T extends keyof typeof CONTRACT_INPUTS>(taf: T, override: Record<string, unknown> = {}): Record<string, unknown> => ({
   ...CONTRACT_INPUTS[taf],
@@ -138,5 +139,29 @@ describe('needsConsent', () => {
 
   it.each([15, 30, 60])('TAF 7 at %i minutes is finer than daily: consent needed', (intervalMinutes) => {
     expect(needsConsent(contract(7, { intervalMinutes }))).toBe(true);
+  });
+});
+
+describe('storedContract', () => {
+  it('gives what contractOrThrow gives for the same text, parsed once per text and frozen', () => {
+    const text = JSON.stringify(contractOrThrow(CONTRACT_INPUTS[7]));
+    const first = storedContract(text);
+    expect(first).toEqual(contractOrThrow(JSON.parse(text)));
+    expect(storedContract(text)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => {
+      (first as { id: string }).id = 'changed';
+    }).toThrow(TypeError);
+    // A changed row is a different text: parsed anew.
+    const other = storedContract(JSON.stringify({ ...JSON.parse(text), id: 'c-other' }));
+    expect(other.id).toBe('c-other');
+  });
+
+  it.each([
+    ['not JSON', '{"taf":7,'],
+    ['not a contract', JSON.stringify({ taf: 7 })],
+  ])('refuses a stored text that is %s (GW_TAF_BAD_CONTRACT), again on the next read', async (_what, text) => {
+    expect(await gatewayCodeOf(() => storedContract(text))).toBe('GW_TAF_BAD_CONTRACT');
+    expect(await gatewayCodeOf(() => storedContract(text))).toBe('GW_TAF_BAD_CONTRACT');
   });
 });

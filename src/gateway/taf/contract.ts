@@ -173,6 +173,38 @@ export function contractOrThrow(input: unknown): Contract {
 }
 
 /**
+ * A contract as the store keeps it (its JSON text), validated like any input. The ingest reads every active
+ * contract of a meter for each frame, so each distinct text is parsed once and the result (read-only) reused;
+ * a changed row is a different text and is parsed anew. Bounded, since texts of removed contracts stay behind.
+ */
+export function storedContract(text: string): Contract {
+  const known = parsedContracts.get(text);
+  if (known !== undefined) return known;
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    throw new GatewayError('GW_TAF_BAD_CONTRACT', 'contract refused: the stored contract is not JSON');
+  }
+  const contract = deepFreeze(contractOrThrow(input));
+  if (parsedContracts.size >= MAX_PARSED_CONTRACTS) parsedContracts.delete(parsedContracts.keys().next().value as string);
+  parsedContracts.set(text, contract);
+  return contract;
+}
+
+const MAX_PARSED_CONTRACTS = 4096;
+const parsedContracts = new Map<string, Contract>();
+
+/** Shared between callers, so frozen all the way down: a caller that tried to change it would throw. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
  * Whether the contract may run only with the consumer's consent (enforced by the privacy layer). With a
  * policy threshold, a TAF 7 or TAF 14 contract sampling finer than it needs consent; without one, a day
  * (the contract's own `requiresConsent`, which the default policy agrees with).
