@@ -52,8 +52,13 @@ export const headendConfigSchema = z.strictObject({
   emts: z.array(partyName).min(1).refine((l) => new Set(l).size === l.length, 'lists a market participant twice'),
   /** The WAN listener (mutual TLS). */
   wan: listen('0.0.0.0', 8443),
-  /** The operator API (no TLS, no login): loopback by default, for the dashboard on the same host. */
-  operator: listen('127.0.0.1', 8080),
+  /**
+   * The operator API (no TLS): loopback by default, for the dashboard on the same host. Its data routes ask for
+   * a bearer token, read from `tokenFile`; without one the head-end makes a new token at each start and says it.
+   */
+  operator: z
+    .strictObject({ host: z.string().min(1).default('127.0.0.1'), port: port.default(8080), tokenFile: z.string().min(1).optional() })
+    .prefault({}),
   /** The gateway inventory and where each listens for wake-ups. */
   gateways: z
     .array(z.strictObject({ name: partyName, wakeUp: z.strictObject({ host: z.string().min(1), port }).optional() }))

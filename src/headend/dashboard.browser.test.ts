@@ -5,6 +5,7 @@
  * docs/dashboard.png.
  */
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +18,6 @@ import { type Db, migrate, openSqlite } from '../store/index.js';
 import { createWakeUpJudge, sendWakeUp } from '../wan/index.js';
 import { EMT_A, EMT_B, GRID, GWA, GW_1, GW_2, type HeadendWorld, createHeadendWorld } from './_testing/fixture.js';
 import { type HeadendContext, createHeadendContext } from './context.js';
-import { registerDashboard } from './dashboard.js';
 import { type OperatorApi, createOperatorApi } from './operator-api.js';
 import { completeCommand, insertCommand, insertMessage, recordSecurityEvent, touchGateway, upsertGateway } from './repository.js';
 import { HEADEND_MIGRATIONS, HEADEND_SCOPE } from './schema.js';
@@ -41,6 +41,8 @@ const EVENTS: ReadonlyArray<readonly [string, number, string | null]> = [
   // Outside the default one-hour window: in the table, not in the chart.
   ['HE_REPLAY', 150, GW_1],
 ];
+
+const TOKEN = randomBytes(32).toString('base64url');
 
 // No skip when chromium is missing: `npm run test:all` installs it, and a missing browser must fail loudly.
 describe('operator dashboard in chromium', () => {
@@ -82,9 +84,7 @@ describe('operator dashboard in chromium', () => {
     });
     await seed();
 
-    api = createOperatorApi(ctx);
-    // Once the lead wires registerDashboard into createOperatorApi, the route is there already.
-    if (!api.app.hasRoute({ method: 'GET', url: '/' })) registerDashboard(api.app);
+    api = createOperatorApi(ctx, { token: TOKEN });
     origin = `http://127.0.0.1:${(await api.listen()).port}`;
 
     profile = mkdtempSync(join(tmpdir(), 'gw-chromium-'));
@@ -107,7 +107,7 @@ describe('operator dashboard in chromium', () => {
     await page.addInitScript({
       content: "document.addEventListener('securitypolicyviolation', (e) => window.reportCspViolation(e.violatedDirective + ' ' + e.blockedURI));",
     });
-    await page.goto(`${origin}/`);
+    await page.goto(`${origin}/#token=${TOKEN}`);
     await page.waitForSelector('#gateways-table tbody tr[data-gateway]');
     await page.waitForSelector('#events-table tbody tr[data-kind]');
   });
@@ -250,6 +250,36 @@ describe('operator dashboard in chromium', () => {
     await recordSecurityEvent(db, { kind: 'HE_TAMPERED', peer: GW_2, emt: EMT_A, detail: 'test event HE_TAMPERED' }, new Date());
     await page.waitForSelector('#events-table tbody tr[data-kind="HE_TAMPERED"]', { timeout: 15_000 });
     await page.waitForSelector('#security-chart rect[data-kind="HE_TAMPERED"]', { timeout: 15_000 });
+  });
+
+  it('keeps the operator token from the address for this tab only, and takes it out of the address bar', async () => {
+    expect(page.url()).toBe(`${origin}/`);
+    expect(await page.isHidden('#token-form')).toBe(true);
+  });
+
+  it('asks a tab without the token for it, refuses a wrong one, and shows the data with the right one', async () => {
+    const other = await browser.newPage();
+    try {
+      const refused: string[] = [];
+      other.on('response', (r) => {
+        if (r.status() === 401) refused.push(new URL(r.url()).pathname);
+      });
+      await other.goto(`${origin}/`);
+      await other.waitForSelector('#token-form:not([hidden])');
+      expect(await other.textContent('#token-reason')).toContain('asks for the operator token');
+      expect(await other.$$eval('#gateways-table tbody tr[data-gateway]', (rows) => rows.length)).toBe(0);
+      expect(refused).toContain('/gateways');
+      await other.fill('#token-input', 'x'.repeat(43));
+      await other.click('#token-form button[type=submit]');
+      await other.waitForFunction("(document.getElementById('token-reason')?.textContent ?? '').includes('refused')");
+      expect(await other.isHidden('#token-form')).toBe(false);
+      await other.fill('#token-input', TOKEN);
+      await other.click('#token-form button[type=submit]');
+      await other.waitForSelector('#gateways-table tbody tr[data-gateway]');
+      await other.waitForSelector('#token-form[hidden]', { state: 'attached' });
+    } finally {
+      await other.close();
+    }
   });
 
   it('runs under the policy without violations or script errors, and leaves a screenshot', async () => {

@@ -12,6 +12,7 @@ export const HEADEND_ERROR_CODES = {
   HE_UNKNOWN_GATEWAY: 'the gateway is not in the administrator inventory or has no certificates in the PKI folder',
   HE_UNKNOWN_COMMAND: 'no command of that id belongs to the calling gateway',
   HE_BAD_REQUEST: 'an operator API request body or parameter is not valid (the field is named)',
+  HE_UNAUTHORIZED: 'an operator API request without the operator token (Authorization: Bearer), or with a wrong one',
   // --- intake: message shape ---
   HE_MALFORMED: 'the body is not a CMS message of the expected shape, or its content is not a valid meter data message',
   HE_ID_MISMATCH: 'the Idempotency-Key header is missing or differs from the messageId inside the protected content',
@@ -43,6 +44,7 @@ export const HEADEND_HTTP_STATUS: Readonly<Record<HeadendErrorCode, number>> = {
   HE_UNKNOWN_GATEWAY: 404,
   HE_UNKNOWN_COMMAND: 404,
   HE_BAD_REQUEST: 400,
+  HE_UNAUTHORIZED: 401,
   HE_MALFORMED: 400,
   HE_ID_MISMATCH: 400,
   HE_PRIVACY: 400,

@@ -13,7 +13,7 @@ export const OPENAPI_DOCUMENT = {
   info: {
     title: 'gridwarden head-end operator API',
     version: '1.0.0',
-    description: 'Gateway inventory, administration commands, stored meter data per market participant, per-consumer export, the privacy log, security events and metrics. Served on loopback without authentication.',
+    description: 'Gateway inventory, administration commands, stored meter data per market participant, per-consumer export, the privacy log, security events and metrics. Served on loopback; every data route needs the operator token as a bearer token (401 HE_UNAUTHORIZED without it).',
   },
   paths: {
     '/gateways': {
@@ -91,9 +91,13 @@ export const OPENAPI_DOCUMENT = {
     '/metrics': {
       get: { summary: 'Prometheus text metrics', responses: { 200: { description: 'exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } } },
     },
-    '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } } },
+    '/openapi.json': { get: { summary: 'This document (open: no token needed)', security: [], responses: { 200: { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } } },
   },
+  security: [{ operatorToken: [] }],
   components: {
+    securitySchemes: {
+      operatorToken: { type: 'http', scheme: 'bearer', description: 'operator.tokenFile, or the token the head-end prints at start' },
+    },
     schemas: {
       Error: {
         type: 'object',

@@ -1,6 +1,7 @@
 /**
- * The operator API: plain HTTP on loopback by default (the dashboard of a later issue runs on the same host),
- * JSON routes over the store, `/openapi.json` and Prometheus `/metrics`. Each route is listed in openapi.ts.
+ * The operator API: plain HTTP on loopback by default (the dashboard runs on the same host), JSON routes over the
+ * store, `/openapi.json` and Prometheus `/metrics`. Each route is listed in openapi.ts. Every route that reads or
+ * changes data needs the operator token (operator-auth.ts).
  */
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -11,6 +12,7 @@ import { registerDashboard } from './dashboard.js';
 import { HeadendError } from './errors.js';
 import { issuePath } from './message.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
+import { requireOperatorToken } from './operator-auth.js';
 import { exportToCsv } from './privacy/csv.js';
 import { exportConsumer } from './privacy/export.js';
 import { listPrivacyEvents } from './privacy/log.js';
@@ -43,9 +45,15 @@ const optionalQuery = (q: unknown, key: string): string | undefined => {
   return typeof v === 'string' && v !== '' ? v : undefined;
 };
 
-export function createOperatorApi(ctx: HeadendContext): OperatorApi {
+export interface OperatorApiOptions {
+  /** The bearer token every data route asks for. */
+  readonly token: string;
+}
+
+export function createOperatorApi(ctx: HeadendContext, options: OperatorApiOptions): OperatorApi {
   const app = Fastify({ logger: false });
   app.setErrorHandler((e, _request, reply) => sendError(reply, e));
+  requireOperatorToken(app, options.token);
   registerDashboard(app);
   const hosted = (emt: string): string => {
     if (!ctx.emts.has(emt)) throw new HeadendError('HE_UNKNOWN_EMT', `this head-end hosts no market participant ${emt}`);

@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { createSocket } from 'node:dgram';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -74,8 +75,10 @@ describe.each<Backend>(['sqlite', 'postgres'])('head-end on %s', (backend) => {
     client.request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/cms', ...headers }, body: der });
   const postMessage = (client: WanClient, emt: string, der: Uint8Array, id: string) => send(client, `/v1/emt/${emt}/messages`, der, { 'idempotency-key': id });
   const json = (b: Buffer): unknown => JSON.parse(b.toString('utf8'));
-  const operator = async (path: string, init?: RequestInit) => {
-    const r = await fetch(`${op}${path}`, init);
+  /** A request with the given token (the run's own by default; null: none). */
+  const operator = async (path: string, init?: RequestInit, token: string | null = he.operatorToken) => {
+    const auth: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+    const r = await fetch(`${op}${path}`, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), ...auth } });
     return { status: r.status, body: (r.headers.get('content-type') ?? '').includes('json') ? await r.json() : await r.text() };
   };
   const stored = async () => ({
@@ -363,6 +366,49 @@ describe.each<Backend>(['sqlite', 'postgres'])('head-end on %s', (backend) => {
       const doc = (await operator('/openapi.json')).body as { openapi: string; paths: Record<string, unknown> };
       expect(doc.openapi).toMatch(/^3\./);
       for (const p of ['/gateways', '/gateways/{name}/wake-up', '/emts/{emt}/values', '/security-events', '/metrics']) expect(Object.keys(doc.paths)).toContain(p);
+    });
+
+    it.each<[string, string, RequestInit | undefined, string | null]>([
+      ['the values without a token', `/emts/${EMT_A}/values`, undefined, null],
+      ['the consumer export with a wrong token', '/consumers/consumer-1/export', undefined, 'w'.repeat(43)],
+      ['a command with a token one character short', `/gateways/${GW_1}/commands`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'remove-meter', payload: { meterId: '1' } }) }, 'SHORT'],
+      ['the metrics without a token', '/metrics', undefined, null],
+      ['an unknown path without a token', '/no-such-route', undefined, null],
+    ])('refuses %s (HE_UNAUTHORIZED, 401, nothing changed)', async (_name, path, init, token) => {
+      const before = await stored();
+      const r = await operator(path, init, token === 'SHORT' ? he.operatorToken.slice(0, -1) : token);
+      expect(r.status).toBe(401);
+      expect(r.body).toMatchObject({ error: { code: 'HE_UNAUTHORIZED' } });
+      expect(await stored()).toEqual(before);
+    });
+
+    it('takes the operator token from operator.tokenFile when the configuration names one', async () => {
+      const token = `${'t'.repeat(20)}-${backend}-file-token-0123456789`;
+      const tokenFile = join(world.dir, `operator-token-${backend}`);
+      writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+      const config = parseHeadendConfig({
+        store: { kind: 'sqlite', path: join(world.dir, `second-${backend}.db`) },
+        securityModule: { kind: 'memory' },
+        pkiDir: world.dir,
+        gwa: GWA,
+        emts: [EMT_A],
+        wan: { host: '127.0.0.1', port: 0 },
+        operator: { host: '127.0.0.1', port: 0, tokenFile },
+      });
+      const second = await startHeadend(config, { sm: world.sm });
+      try {
+        expect(second.operatorToken).toBe(token);
+        const at = `http://127.0.0.1:${second.operator.port}/emts`;
+        expect((await fetch(at, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+        expect((await fetch(at, { headers: { authorization: `Bearer ${he.operatorToken}` } })).status).toBe(401);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('serves the dashboard page and the OpenAPI document without the token: they hold no data', async () => {
+      for (const path of ['/', '/dashboard/app.js', '/openapi.json']) expect((await operator(path, undefined, null)).status, path).toBe(200);
+      expect(he.operatorToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     });
 
     it('adds a gateway to the inventory and lists security events', async () => {

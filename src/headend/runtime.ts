@@ -12,6 +12,7 @@ import type { HeadendConfig } from './config.js';
 import { type HeadendContext, createHeadendContext } from './context.js';
 import { METRIC } from './metrics.js';
 import { type OperatorApi, createOperatorApi } from './operator-api.js';
+import { newOperatorToken, readOperatorToken } from './operator-auth.js';
 import { type PrivacySchedule, recordJobFailure, schedulePrivacyJob } from './privacy/job.js';
 import { pseudonymSecret } from './pseudonymiser.js';
 import { recordSecurityEvent, upsertGateway } from './repository.js';
@@ -27,6 +28,8 @@ export interface RunningHeadend {
   readonly operator: AddressInfo;
   readonly wanServer: HeadEndServer;
   readonly operatorApi: OperatorApi;
+  /** The operator API's bearer token: the configured file's, else made for this run. */
+  readonly operatorToken: string;
   /** The scheduled retention and erasure job (`runNow()` for an operator or a test). */
   readonly privacyJob: PrivacySchedule;
   close(): Promise<void>;
@@ -91,7 +94,8 @@ export async function startHeadend(config: HeadendConfig, o: StartOptions = {}):
     cleanups.push(() => wanServer.close());
     const wan = await wanServer.listen(config.wan.port, config.wan.host);
 
-    const operatorApi = createOperatorApi(ctx);
+    const operatorToken = config.operator.tokenFile === undefined ? newOperatorToken() : await readOperatorToken(config.operator.tokenFile);
+    const operatorApi = createOperatorApi(ctx, { token: operatorToken });
     cleanups.push(() => operatorApi.close());
     const operator = await operatorApi.listen(config.operator.port, config.operator.host);
 
@@ -109,7 +113,7 @@ export async function startHeadend(config: HeadendConfig, o: StartOptions = {}):
       },
     });
     cleanups.push(() => privacyJob.stop());
-    return { ctx, wan, operator, wanServer, operatorApi, privacyJob, close };
+    return { ctx, wan, operator, wanServer, operatorApi, operatorToken, privacyJob, close };
   } catch (e) {
     await close();
     throw e;

@@ -19,7 +19,7 @@ describe('gridwarden demo', () => {
     const r = await runCli(['demo', '--dir', dir, '--duration', '20'], { timeoutMs: 150_000 });
     expect(r.code, r.stderr).toBe(0);
     const [started, stopped] = [events(r.stdout).find((e) => e.event === 'started'), events(r.stdout).find((e) => e.event === 'stopped')];
-    expect(started?.dashboard).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(started?.dashboard).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
     expect(started?.portal).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
     const got = stopped?.messagesByRecipient ?? {};
     expect(Object.keys(got).sort()).toEqual(['grid-operator', 'supplier-a', 'supplier-b']);

@@ -27,6 +27,10 @@ export function registerHeadend(program: Command): void {
         return;
       }
       process.stderr.write(`gridwarden headend: WAN on ${address(he.wan)}, operator API on http://${address(he.operator)}\n`);
+      if (config.operator.tokenFile === undefined) {
+        // A token made for this run: shown once, on the terminal that started the head-end (the fragment never reaches a server).
+        process.stderr.write(`gridwarden headend: operator token for this run: ${he.operatorToken}\n  dashboard: http://${address(he.operator)}/#token=${he.operatorToken}\n`);
+      }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

@@ -141,7 +141,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     ]);
     stops.push(() => feeds.stop());
 
-    const dashboard = `http://${LOOPBACK}:${headend.operator.port}/`;
+    // The operator token rides in the fragment: the page keeps it and sends it as a bearer token; browsers never send fragments.
+    const dashboard = `http://${LOOPBACK}:${headend.operator.port}/#token=${headend.operatorToken}`;
     announce(o, { dir, dashboard, portal, consumerPassword, headend, clock });
     const stopped = { now: false };
     const timeout = o.durationS === undefined ? new Promise<void>(() => undefined) : sleepUnless(o.durationS * 1000, stopped);

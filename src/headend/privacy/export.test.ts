@@ -27,6 +27,7 @@ afterAll(async () => {
   world?.cleanup();
 });
 
+const TOKEN = 'export-test-operator-token-0123456789abcdef';
 const METER_1 = '11111111';
 const METER_2 = '22222222';
 const METER_4 = '44444444';
@@ -73,7 +74,7 @@ describe.each(BACKENDS)('consumer export on %s', (backend) => {
     clock = new Date(clock.getTime() + ms);
   };
   const inject = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-    api.app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+    api.app.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}` }, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
   const issue = async (gateway: string, body: unknown): Promise<string> => {
     const r = await inject('POST', `/gateways/${gateway}/commands`, body);
     expect(r.statusCode).toBe(201);
@@ -132,7 +133,7 @@ describe.each(BACKENDS)('consumer export on %s', (backend) => {
     ctx = await createHeadendContext({ db, sm: world.sm, pkiDir: world.dir, gwa: GWA, emts: [EMT_A, EMT_B, GRID], now: () => clock, wakeUp: async () => undefined });
     for (const g of [GW_1, GW_2]) await upsertGateway(db, { name: g }, clock);
     await pseudonymSecret(ctx);
-    api = createOperatorApi(ctx);
+    api = createOperatorApi(ctx, { token: TOKEN });
 
     await issue(GW_1, { type: 'register-meter', payload: { meterId: METER_1, protocol: 'wmbus', consumerId: 'consumer-1' } });
     await issue(GW_2, { type: 'register-meter', payload: { meterId: METER_2, protocol: 'dlms', consumerId: 'consumer-2' } });

@@ -1,5 +1,5 @@
 /** Wires the operator API to the page: renders each panel, refreshes every few seconds, sends wake-ups. */
-import { api } from './api.js';
+import { api, hasToken, setToken, takeTokenFromFragment } from './api.js';
 import { legend, lineChart, stackedBars } from './charts.js';
 import { bucketEvents, commandResult, contactState, eventFamily, latestValues, meterOf, relativeTime } from './format.js';
 
@@ -206,6 +206,8 @@ async function refreshAll() {
   const status = $('refresh-status');
   const results = await Promise.allSettled([refreshFleet(), refreshReadings(), refreshSecurity()]);
   const failed = results.filter((r) => r.status === 'rejected');
+  const unauthorized = failed.some((r) => r.reason?.code === 'HE_UNAUTHORIZED');
+  showTokenForm(unauthorized);
   if (failed.length > 0) {
     status.textContent = `Refresh failed: ${failed[0].reason?.message ?? 'unknown error'}`;
     status.className = 'status failed';
@@ -216,7 +218,28 @@ async function refreshAll() {
   document.body.dataset.refreshed = String(Date.now());
 }
 
+/** Asks for the operator token when the API refused the one the page has (or it has none). */
+function showTokenForm(show) {
+  const form = $('token-form');
+  if (!show) {
+    form.hidden = true;
+    return;
+  }
+  $('token-reason').textContent = hasToken() ? 'The head-end refused the operator token: enter the current one.' : 'The head-end asks for the operator token.';
+  if (form.hidden) {
+    form.hidden = false;
+    $('token-input').focus();
+  }
+}
+
 function start() {
+  takeTokenFromFragment();
+  $('token-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    setToken($('token-input').value);
+    $('token-input').value = '';
+    void refreshAll();
+  });
   for (const id of ['emt-select', 'meter-select', 'obis-select']) $(id).addEventListener('change', () => void refreshReadings());
   $('window-select').addEventListener('change', () => void refreshSecurity());
   void refreshAll();
