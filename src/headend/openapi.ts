@@ -184,7 +184,7 @@ export const OPENAPI_DOCUMENT = {
             type: 'array',
             items: {
               type: 'object',
-              properties: { gateway: { type: 'string' }, meterId: { type: 'string' }, protocol: { type: 'string' }, registeredAt: { type: 'string' }, supersededAt: nullable('string') },
+              properties: { gateway: { type: 'string' }, meterId: { type: 'string' }, protocol: { type: 'string' }, registeredAt: { type: 'string' }, supersededAt: nullable('string'), removedAt: nullable('string') },
             },
           },
           contracts: {

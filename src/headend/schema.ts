@@ -135,4 +135,20 @@ CREATE INDEX he_messages_by_received ON he_messages (received_at);
 CREATE INDEX he_messages_by_contract ON he_messages (emt, contract_id);
 `,
   },
+  {
+    id: 3,
+    name: 'privacy: meter removals',
+    // A remove-meter its gateway confirms ends the meter's contracts there (the gateway deactivates them too) and
+    // marks the registration removed (src/headend/privacy/registry.ts).
+    sql: `
+CREATE TABLE he_privacy_meter_removals (
+  command_id TEXT PRIMARY KEY,
+  gateway TEXT NOT NULL,
+  meter_id TEXT NOT NULL,
+  issued_at TEXT NOT NULL
+);
+CREATE INDEX he_privacy_meter_removals_by_meter ON he_privacy_meter_removals (gateway, meter_id);
+ALTER TABLE he_privacy_meters ADD COLUMN removed_at TEXT;
+`,
+  },
 ];

@@ -78,7 +78,7 @@ describe('export as CSV', () => {
   const x: ConsumerExport = {
     consumerId: 'c-1',
     exportedAt: '2026-11-23T12:00:00.000Z',
-    registrations: [{ gateway: 'gw-1', meterId: '=m', protocol: 'wmbus', registeredAt: '2026-11-01T00:00:00.000Z', supersededAt: null }],
+    registrations: [{ gateway: 'gw-1', meterId: '=m', protocol: 'wmbus', registeredAt: '2026-11-01T00:00:00.000Z', supersededAt: null, removedAt: null }],
     contracts: [
       {
         contractId: 'k-1',

@@ -51,7 +51,7 @@ export const csvLine = csvRecord;
 export function exportToCsv(x: ConsumerExport): string {
   const rows: CsvRow[] = [];
   for (const r of x.registrations) {
-    rows.push({ record: 'registration', gateway: r.gateway, meter: r.meterId, protocol: r.protocol, registered_at: r.registeredAt, superseded_at: r.supersededAt });
+    rows.push({ record: 'registration', gateway: r.gateway, meter: r.meterId, protocol: r.protocol, registered_at: r.registeredAt, superseded_at: r.supersededAt, removed_at: r.removedAt });
   }
   for (const k of x.contracts) {
     rows.push({

@@ -13,7 +13,7 @@ import { completeCommand, ensureSecret, insertCommand, recordSecurityEvent, upse
 import { BACKENDS, storeMessage, testStores } from './_testing/stores.js';
 import { PG_PRIVACY_LOCK, runPrivacyJob, schedulePrivacyJob } from './job.js';
 import { listPrivacyEvents } from './log.js';
-import { type ContractFacts, consumerContracts, recordIssuedCommand } from './registry.js';
+import { type ContractFacts, consumerContracts, meterRegistrations, recordIssuedCommand } from './registry.js';
 
 const stores = testStores();
 afterAll(() => stores.close());
@@ -68,9 +68,9 @@ describe.each(BACKENDS)('privacy job on %s', (backend) => {
     const oldGrid = await storeMessage(db, { emt: 'grid-op', contractId: 'k-g', receivedAt: ago(31 * DAY), pseudonym: 'ps-x', values: 3 });
     await recordSecurityEvent(db, { kind: 'HE_REPLAY', peer: 'gw-1', emt: 'supplier-a', detail: 'old' }, ago(10 * DAY + SECOND));
     await recordSecurityEvent(db, { kind: 'HE_REPLAY', peer: 'gw-1', emt: 'supplier-a', detail: 'inside' }, ago(10 * DAY - SECOND));
-    const doneOld = await command(db, 'gw-1', { type: 'remove-meter', payload: {} }, ago(9 * DAY), { ok: true, at: ago(5 * DAY + SECOND) });
-    await command(db, 'gw-1', { type: 'remove-meter', payload: {} }, ago(9 * DAY), { ok: false, at: ago(5 * DAY - SECOND) });
-    await command(db, 'gw-1', { type: 'remove-meter', payload: {} }, ago(100 * DAY)); // pending: never purged
+    const doneOld = await command(db, 'gw-1', { type: 'remove-meter', payload: { meterId: 'm-9' } }, ago(9 * DAY), { ok: true, at: ago(5 * DAY + SECOND) });
+    await command(db, 'gw-1', { type: 'remove-meter', payload: { meterId: 'm-9' } }, ago(9 * DAY), { ok: false, at: ago(5 * DAY - SECOND) });
+    await command(db, 'gw-1', { type: 'remove-meter', payload: { meterId: 'm-9' } }, ago(100 * DAY)); // pending: never purged
     const [oldEvent] = (await db.query<{ id: string }>("SELECT id FROM he_security_events WHERE detail = 'old'")).map((r) => r.id);
     const before = await snapshot(db);
 
@@ -180,6 +180,60 @@ describe.each(BACKENDS)('privacy job on %s', (backend) => {
     await command(db, 'gw-1', { type: 'add-contract', payload: { contract: contract({ id: 'k-1' }) } }, ago(10 * DAY));
     await runPrivacyJob(db, LONG, NOW);
     expect(await consumerContracts(db, 'consumer-1', NOW)).toMatchObject([{ contractId: 'k-1', removedAt: null, endedAt: null }]);
+  });
+
+  it('a confirmed remove-meter ends every contract of that meter on that gateway, marks the registration removed, and the data goes', async () => {
+    const db = await stores.open(backend);
+    for (const g of ['gw-1', 'gw-2']) await upsertGateway(db, { name: g }, ago(400 * DAY));
+    const register = (gateway: string, meterId: string, consumerId: string, at: Date) =>
+      command(db, gateway, { type: 'register-meter', payload: { meterId, protocol: 'wmbus', consumerId } }, at);
+    await register('gw-1', 'm-1', 'consumer-1', ago(200 * DAY));
+    await register('gw-1', 'm-2', 'consumer-2', ago(200 * DAY));
+    await register('gw-2', 'm-1', 'consumer-3', ago(200 * DAY));
+    await command(db, 'gw-1', { type: 'add-contract', payload: { contract: contract({ id: 'k-a' }) } }, ago(100 * DAY));
+    await command(db, 'gw-1', { type: 'add-contract', payload: { contract: contract({ id: 'k-b', recipient: { name: 'supplier-b' } }) } }, ago(100 * DAY));
+    // Kept: another meter of gw-1, the same meter id behind gw-2.
+    await command(db, 'gw-1', { type: 'add-contract', payload: { contract: contract({ id: 'k-other', meterId: 'm-2', consumerId: 'consumer-2' }) } }, ago(100 * DAY));
+    await command(db, 'gw-2', { type: 'add-contract', payload: { contract: contract({ id: 'k-a', consumerId: 'consumer-3' }) } }, ago(100 * DAY));
+    // A refused removal ends nothing; the confirmed one, three days ago, ends both contracts of m-1 on gw-1.
+    await command(db, 'gw-1', { type: 'remove-meter', payload: { meterId: 'm-1' } }, ago(6 * DAY), { ok: false, at: ago(5 * DAY) });
+    await command(db, 'gw-1', { type: 'remove-meter', payload: { meterId: 'm-1' } }, ago(4 * DAY), { ok: true, at: ago(3 * DAY) });
+    // A contract for the meter added after the removal was issued runs on.
+    await command(db, 'gw-1', { type: 'add-contract', payload: { contract: contract({ id: 'k-new' }) } }, ago(2 * DAY));
+    const removedAt = ago(3 * DAY).toISOString();
+    const t = ago(10 * DAY);
+    const gone = [
+      await storeMessage(db, { emt: 'supplier-a', contractId: 'k-a', gateway: 'gw-1', receivedAt: t }),
+      await storeMessage(db, { emt: 'supplier-b', contractId: 'k-b', gateway: 'gw-1', receivedAt: t, values: 2 }),
+    ];
+    const kept = [
+      await storeMessage(db, { emt: 'supplier-a', contractId: 'k-other', gateway: 'gw-1', receivedAt: t }),
+      await storeMessage(db, { emt: 'supplier-a', contractId: 'k-a', gateway: 'gw-2', receivedAt: t }),
+      await storeMessage(db, { emt: 'supplier-a', contractId: 'k-new', gateway: 'gw-1', receivedAt: ago(DAY) }),
+    ];
+
+    // Before the job settles it, the confirmed removal already counts.
+    expect(await consumerContracts(db, 'consumer-1', NOW)).toMatchObject([
+      { contractId: 'k-a', removedAt, endedAt: removedAt },
+      { contractId: 'k-b', removedAt, endedAt: removedAt },
+      { contractId: 'k-new', removedAt: null, endedAt: null },
+    ]);
+    const report = await runPrivacyJob(db, { ...LONG, afterContractEndDays: 2 }, NOW);
+    expect(report.kind === 'ran' && report.erased.map((e) => e.contractId).sort()).toEqual(['k-a', 'k-b']);
+    const messages = (await snapshot(db)).messages;
+    for (const id of gone) expect(messages).not.toContain(id);
+    for (const id of kept) expect(messages).toContain(id);
+    expect(await consumerContracts(db, 'consumer-3', NOW)).toMatchObject([{ gateway: 'gw-2', contractId: 'k-a', removedAt: null, endedAt: null }]);
+    expect(await meterRegistrations(db, 'consumer-1')).toMatchObject([{ gateway: 'gw-1', meterId: 'm-1', supersededAt: null, removedAt }]);
+    expect(await meterRegistrations(db, 'consumer-2')).toMatchObject([{ meterId: 'm-2', removedAt: null }]);
+    expect(await meterRegistrations(db, 'consumer-3')).toMatchObject([{ gateway: 'gw-2', meterId: 'm-1', removedAt: null }]);
+    // The end survives the retention of the command; the registration keeps its mark.
+    await runPrivacyJob(db, { ...LONG, commandsDays: 1 }, NOW);
+    // The next run drops the removals whose command is gone (settling comes before the purge in a run).
+    await runPrivacyJob(db, LONG, NOW);
+    expect(await db.query('SELECT command_id FROM he_privacy_meter_removals')).toEqual([]);
+    expect(await meterRegistrations(db, 'consumer-1')).toMatchObject([{ removedAt }]);
+    expect(await consumerContracts(db, 'consumer-1', NOW)).toMatchObject([{ contractId: 'k-a', endedAt: removedAt }, { contractId: 'k-b', endedAt: removedAt }, { contractId: 'k-new', endedAt: null }]);
   });
 
   it('the schedule runs once at start, never twice at once, and stops cleanly', async () => {

@@ -1,7 +1,8 @@
 /**
  * Who a consumer is, as the administrator's own commands said it: register-meter binds a gateway's meter to a
- * consumer, add-contract binds a contract (meter, consumer, recipient, TAF, validity) and remove-contract ends
- * it once its gateway reports success. Written in the transaction that queues the command, so the registry
+ * consumer, add-contract binds a contract (meter, consumer, recipient, TAF, validity), remove-contract ends it
+ * and remove-meter ends every contract of the meter (as the gateway does) and marks the registration removed,
+ * each once its gateway reports success. Written in the transaction that queues the command, so the registry
  * never knows of a command the store lacks (or the reverse).
  */
 import { randomUUID } from 'node:crypto';
@@ -12,7 +13,8 @@ export type IssuedCommand =
   | { readonly type: 'register-meter'; readonly payload: { readonly meterId: string; readonly protocol: string; readonly consumerId: string } }
   | { readonly type: 'add-contract'; readonly payload: { readonly contract: ContractFacts } }
   | { readonly type: 'remove-contract'; readonly payload: { readonly contractId: string } }
-  | { readonly type: 'remove-meter' | 'set-emt-certificates'; readonly payload: unknown };
+  | { readonly type: 'remove-meter'; readonly payload: { readonly meterId: string } }
+  | { readonly type: 'set-emt-certificates'; readonly payload: unknown };
 
 /** The privacy-relevant fields of a contract (src/gateway/taf/contract.ts). */
 export interface ContractFacts {
@@ -32,6 +34,8 @@ export interface MeterRegistration {
   readonly registeredAt: string;
   /** When the same meter was registered again (for this or another consumer); null while current. */
   readonly supersededAt: string | null;
+  /** When its gateway confirmed a remove-meter issued while this registration was current; null otherwise. */
+  readonly removedAt: string | null;
 }
 
 export interface ContractRecord {
@@ -75,19 +79,27 @@ export async function recordIssuedCommand(db: Db, gateway: string, commandId: st
   } else if (c.type === 'remove-contract') {
     // Every removal is kept: the first one its gateway confirms ends the contract, whatever the order of results.
     await db.run('INSERT INTO he_privacy_removals (command_id, gateway, contract_id, issued_at) VALUES ($1, $2, $3, $4)', [commandId, gateway, c.payload.contractId, at]);
+  } else if (c.type === 'remove-meter') {
+    await db.run('INSERT INTO he_privacy_meter_removals (command_id, gateway, meter_id, issued_at) VALUES ($1, $2, $3, $4)', [commandId, gateway, c.payload.meterId, at]);
   }
 }
 
 /**
- * The first confirmed removal of contract row `k`, issued since the contract was (re-)added: a removal of an
- * earlier contract of the same id does not end a newer one.
+ * The first confirmed removal of contract row `k` or of its meter, issued since the contract was (re-)added: a
+ * removal of an earlier contract of the same id (or of the meter before this contract) does not end a newer one.
+ * The earlier of the two by CASE, since SQLite's MIN(a, b) and PostgreSQL's LEAST treat NULL differently.
  */
-const CONFIRMED_REMOVAL = `(SELECT MIN(c.completed_at) FROM he_privacy_removals r JOIN he_commands c ON c.id = r.command_id
+const CONTRACT_REMOVED = `(SELECT MIN(c.completed_at) FROM he_privacy_removals r JOIN he_commands c ON c.id = r.command_id
    WHERE r.gateway = k.gateway AND r.contract_id = k.contract_id AND r.issued_at >= k.issued_at AND c.result_ok = 1)`;
+const METER_REMOVED = `(SELECT MIN(c.completed_at) FROM he_privacy_meter_removals r JOIN he_commands c ON c.id = r.command_id
+   WHERE r.gateway = k.gateway AND r.meter_id = k.meter_id AND r.issued_at >= k.issued_at AND c.result_ok = 1)`;
+const CONFIRMED_REMOVAL = `(CASE WHEN ${CONTRACT_REMOVED} IS NULL THEN ${METER_REMOVED}
+   WHEN ${METER_REMOVED} IS NULL OR ${CONTRACT_REMOVED} <= ${METER_REMOVED} THEN ${CONTRACT_REMOVED} ELSE ${METER_REMOVED} END)`;
 
 /**
- * Copies the completion time of each successful remove-contract into its contract, so the end survives the
- * retention of the command itself. Returns the number of contracts that ended.
+ * Copies the completion time of each successful remove-contract (or remove-meter) into its contracts, and of
+ * each successful remove-meter into the registration, so the end survives the retention of the command itself.
+ * Returns the number of contracts that ended.
  */
 export async function settleRemovals(db: Db): Promise<number> {
   const ended = await db.query<{ gateway: string; contract_id: string; removed_at: string | null }>(
@@ -98,17 +110,34 @@ export async function settleRemovals(db: Db): Promise<number> {
     if (r.removed_at === null) continue;
     n += await db.run('UPDATE he_privacy_contracts SET ended_at = $1 WHERE gateway = $2 AND contract_id = $3 AND ended_at IS NULL', [r.removed_at, r.gateway, r.contract_id]);
   }
+  // A registration current when a confirmed remove-meter was issued is marked removed.
+  const meters = await db.query<{ id: string; removed_at: string }>(
+    `SELECT p.id, MIN(c.completed_at) AS removed_at FROM he_privacy_meters p
+       JOIN he_privacy_meter_removals r ON r.gateway = p.gateway AND r.meter_id = p.meter_id AND r.issued_at >= p.registered_at
+         AND (p.superseded_at IS NULL OR r.issued_at < p.superseded_at)
+       JOIN he_commands c ON c.id = r.command_id AND c.result_ok = 1
+     WHERE p.removed_at IS NULL GROUP BY p.id`,
+  );
+  for (const m of meters) await db.run('UPDATE he_privacy_meters SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL', [m.removed_at, m.id]);
   // Removals whose command was purged by retention have done their work (or never will).
   await db.run('DELETE FROM he_privacy_removals WHERE command_id NOT IN (SELECT id FROM he_commands)');
+  await db.run('DELETE FROM he_privacy_meter_removals WHERE command_id NOT IN (SELECT id FROM he_commands)');
   return n;
 }
 
 export async function meterRegistrations(db: Db, consumerId: string): Promise<MeterRegistration[]> {
-  const rows = await db.query<{ gateway: string; meter_id: string; protocol: string; registered_at: string; superseded_at: string | null }>(
-    'SELECT gateway, meter_id, protocol, registered_at, superseded_at FROM he_privacy_meters WHERE consumer_id = $1 ORDER BY registered_at, gateway, meter_id',
+  const rows = await db.query<{ gateway: string; meter_id: string; protocol: string; registered_at: string; superseded_at: string | null; removed_at: string | null }>(
+    'SELECT gateway, meter_id, protocol, registered_at, superseded_at, removed_at FROM he_privacy_meters WHERE consumer_id = $1 ORDER BY registered_at, gateway, meter_id',
     [consumerId],
   );
-  return rows.map((r) => ({ gateway: r.gateway, meterId: r.meter_id, protocol: r.protocol, registeredAt: r.registered_at, supersededAt: r.superseded_at }));
+  return rows.map((r) => ({
+    gateway: r.gateway,
+    meterId: r.meter_id,
+    protocol: r.protocol,
+    registeredAt: r.registered_at,
+    supersededAt: r.superseded_at,
+    removedAt: r.removed_at,
+  }));
 }
 
 /** One consumer's contracts; a removal whose command succeeded counts even before the job settled it. */
