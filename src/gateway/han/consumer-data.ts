@@ -134,13 +134,18 @@ function contractFields(json: string): ContractFields {
   }
 }
 
-/** Contracts in force for the consumer's meters. */
-export async function consumerContracts(db: Db, consumerId: string): Promise<readonly ConsumerContract[]> {
-  const rows = await db.query<{ contract_id: string; meter_id: string; contract: string }>(
-    `SELECT c.contract_id, c.meter_id, c.contract FROM gw_contracts c JOIN gw_meters m ON m.meter_id = c.meter_id
-     WHERE m.consumer_id = $1 AND c.active = 1 ORDER BY c.meter_id, c.contract_id`,
+/** The running contracts of the consumer's meters (erasure sets active = 0 with ended_at), as stored. */
+function runningContractRows(db: Db, consumerId: string) {
+  return db.query<{ contract_id: string; meter_id: string; contract: string; consent_required: unknown }>(
+    `SELECT c.contract_id, c.meter_id, c.contract, c.consent_required FROM gw_contracts c JOIN gw_meters m ON m.meter_id = c.meter_id
+     WHERE m.consumer_id = $1 AND c.active = 1 AND c.ended_at IS NULL ORDER BY c.meter_id, c.contract_id`,
     [consumerId],
   );
+}
+
+/** Contracts in force for the consumer's meters. */
+export async function consumerContracts(db: Db, consumerId: string): Promise<readonly ConsumerContract[]> {
+  const rows = await runningContractRows(db, consumerId);
   return rows.map((r) => {
     const c = contractFields(r.contract);
     return {
@@ -160,11 +165,7 @@ export async function consumerContracts(db: Db, consumerId: string): Promise<rea
  * enforces them: see privacy/consent.ts), and the consumer's consent history.
  */
 export async function consumerConsents(db: Db, consumerId: string): Promise<ConsumerConsents> {
-  const rows = await db.query<{ contract_id: string; meter_id: string; contract: string; consent_required: unknown }>(
-    `SELECT c.contract_id, c.meter_id, c.contract, c.consent_required FROM gw_contracts c JOIN gw_meters m ON m.meter_id = c.meter_id
-     WHERE m.consumer_id = $1 AND c.active = 1 AND c.ended_at IS NULL ORDER BY c.meter_id, c.contract_id`,
-    [consumerId],
-  );
+  const rows = await runningContractRows(db, consumerId);
   const history = await consentsOf(db, consumerId);
   const contracts = rows.map((r): ContractConsent => {
     const c = contractFields(r.contract);
