@@ -1,21 +1,22 @@
 import { Command, CommanderError } from 'commander';
-import { registrations } from './commands/index.js';
+import { registrationsFor } from './commands/index.js';
 import { CliError } from './errors.js';
 
-export function buildProgram(): Command {
+/** The program for a run with these arguments: with only the command they name, or with all (help, unknown). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('gridwarden')
     .description('open smart-metering security stack: meters, gateway, WAN, head-end, PKI')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of registrations) register(program);
+  for (const register of await registrationsFor(argv)) register(program);
   return program;
 }
 
 /** Run the CLI: usage errors show help, coded errors print `code: message`, anything else the full error. */
 export async function runMain(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync([...argv], { from: 'user' });
     // A command that ran but reported failures (e.g. some telegrams did not decode) sets exitCode itself.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
