@@ -4,75 +4,134 @@ import type { EllHeader } from './ell.js';
 import { JsonBytes, type JsonPiece, jsonPiece } from './json-bytes.js';
 import type { LinkHeader } from './link.js';
 import type { WmbusTelegram } from './pipeline.js';
-import { ReadingFields, readingFieldsOf, readingsMedium } from './readings.js';
+import { ObisTexts, ReadingFields, readingFieldsOf, readingsMedium } from './readings.js';
 import type { Reading } from '../reading.js';
 import type { WmbusFrame } from './session.js';
 import type { TplHeader } from './tpl.js';
+
+/** Where the text of one variable field of a telegram lies in its JSON (recorded for json-plan.ts). */
+export interface JsonSpan {
+  /** 'value' / 'raw' of reading `index`, or the TPL access number. */
+  readonly what: 'value' | 'raw' | 'access';
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+}
 
 /**
  * The JSON text of a decoded wM-Bus frame, exactly as `JSON.stringify` writes it (same keys, same order,
  * absent and undefined fields left out), without its generic walk over every property: the frame's
  * shapes are known here. Key order follows the object literals of `toDecodedFrame`, `recordToReading`
  * and the layer decoders; the equivalence is tested over real telegrams (frame-json.test.ts).
- * The text is written as bytes into one reused buffer (json-bytes.ts) and made a string once.
+ * The text is written as bytes into the writer's reused buffer (json-bytes.ts) and made a string once.
+ * A writer keeps the pieces that repeat from telegram to telegram; a session owns one (no globals).
+ * Not re-entrant: one text at a time (its methods are synchronous).
  */
-export function wmbusFrameJson(f: WmbusFrame): string {
-  const o = OUT;
-  o.reset();
-  const m = f.meter;
-  o.piece(meterHead(m.id, m.manufacturer, m.medium, m.version));
-  o.piece(securityHead(f.security, f.verdict));
-  const rs = f.readings;
-  for (let i = 0; i < rs.length; i++) {
-    if (i > 0) o.byte(COMMA);
-    reading(o, rs[i]!, 0, 0);
-  }
-  const { link, ell, afl, tpl } = f.layers;
-  frameTail(o, f.warnings, link, ell, afl, tpl);
-  // A character beyond latin1 (text from a meter, rare): the generic writer, whose text this must equal anyway.
-  return o.wide() ? JSON.stringify(f) : o.text();
-}
+export class WmbusJsonWriter {
+  readonly out = new JsonBytes();
+  private readonly fields = new ReadingFields();
+  private readonly pieces = new PieceCache();
+  /** When set, `telegram` records here where each reading value, raw text and the access number lie. */
+  spans: JsonSpan[] | undefined = undefined;
 
-/**
- * The text `wmbusFrameJson` gives for the frame of a decoded telegram, written from the telegram itself: its
- * readings are worked out record by record into one reused object (`readingFieldsOf`) instead of being made.
- * `t` may come without readings (decoded with `readings: false`). Undefined when the text holds a character
- * beyond latin1: the caller then makes the frame and writes it with `wmbusFrameJson`.
- */
-export function wmbusTelegramJson(t: WmbusTelegram): string | undefined {
-  const o = OUT;
-  o.reset();
-  const m = t.meter;
-  o.piece(meterHead(m.id, m.manufacturer, m.medium, m.version));
-  o.piece(securityHead(t.security, t.verdict));
-  const rs = t.records;
-  if (rs.length > 0) {
-    const a = readingsMedium(rs, m.deviceType);
+  /** The OBIS code texts this writer keeps, to lend to the decoder for the readings it makes. */
+  get obisTexts(): ObisTexts {
+    return this.pieces.obis;
+  }
+
+  frame(f: WmbusFrame): string {
+    const o = this.out;
+    const c = this.pieces;
+    o.reset();
+    const m = f.meter;
+    o.piece(meterHead(c, m.id, m.manufacturer, m.medium, m.version));
+    o.piece(securityHead(c, f.security, f.verdict));
+    const rs = f.readings;
     for (let i = 0; i < rs.length; i++) {
       if (i > 0) o.byte(COMMA);
-      const f = readingFieldsOf(rs[i]!, a, FIELDS);
-      reading(o, f, f.places, f.unscaled);
+      reading(o, c, rs[i]!, 0, 0, undefined, i);
     }
+    const { link, ell, afl, tpl } = f.layers;
+    frameTail(o, c, f.warnings, link, ell, afl, tpl, undefined);
+    // A character beyond latin1 (text from a meter, rare): the generic writer, whose text this must equal anyway.
+    return o.wide() ? JSON.stringify(f) : o.text();
   }
-  frameTail(o, t.warnings, t.link, t.ell, t.afl, t.tpl);
-  return o.wide() ? undefined : o.text();
+
+  /**
+   * The text `frame` gives for the frame of a decoded telegram, written from the telegram itself: its
+   * readings are worked out record by record into one reused object (`readingFieldsOf`) instead of being made.
+   * `t` may come without readings (decoded with `readings: false`). Undefined when the text holds a character
+   * beyond latin1: the caller then makes the frame and writes it with `frame`.
+   */
+  telegram(t: WmbusTelegram): string | undefined {
+    const o = this.out;
+    const c = this.pieces;
+    const spans = this.spans;
+    o.reset();
+    const m = t.meter;
+    o.piece(meterHead(c, m.id, m.manufacturer, m.medium, m.version));
+    o.piece(securityHead(c, t.security, t.verdict));
+    const rs = t.records;
+    if (rs.length > 0) {
+      const a = readingsMedium(rs, m.deviceType);
+      for (let i = 0; i < rs.length; i++) {
+        if (i > 0) o.byte(COMMA);
+        const f = readingFieldsOf(rs[i]!, a, this.fields, c.obis);
+        reading(o, c, f, f.places, f.unscaled, spans, i);
+      }
+    }
+    frameTail(o, c, t.warnings, t.link, t.ell, t.afl, t.tpl, spans);
+    return o.wide() ? undefined : o.text();
+  }
 }
+
+/** `writer.frame(f)`, with a writer of its own when none is given. */
+export const wmbusFrameJson = (f: WmbusFrame, writer: WmbusJsonWriter = new WmbusJsonWriter()): string => writer.frame(f);
+
+/** `writer.telegram(t)`, with a writer of its own when none is given. */
+export const wmbusTelegramJson = (t: WmbusTelegram, writer: WmbusJsonWriter = new WmbusJsonWriter()): string | undefined => writer.telegram(t);
 
 // --- internal ---
 
-/** The one writer of this module (its writers are synchronous, so texts never interleave). */
-const OUT = new JsonBytes();
-const FIELDS = new ReadingFields();
+/*
+ * The pieces of a frame that repeat from telegram to telegram (meter head, reading heads, units, address, link
+ * and TPL fields) are written once and kept as bytes. The caches are bounded, since quantities and units of
+ * text VIFs come from the meter.
+ */
+const MAX_CACHED = 512;
+
+class PieceCache {
+  readonly meterHeads = new Map<string, MeterHead>();
+  readonly securityHeads = new Map<string, Map<string, JsonPiece>>();
+  readonly headsByQuantity = new Map<string, JsonPiece>();
+  readonly headsByObis = new Map<string, Map<string, JsonPiece>>();
+  readonly unitParts = new Map<string, JsonPiece>();
+  readonly unitTails = new Map<string, JsonPiece>();
+  readonly addressTexts = new Map<string, AddressText>();
+  readonly linkTexts = new Map<string, LinkText>();
+  readonly tplTails = new Map<number, TplTail>();
+  /** OBIS code texts, also lent to the decoder for the readings it makes. */
+  readonly obis = new ObisTexts();
+}
 
 /** What follows the readings: warnings and layers. */
-function frameTail(o: JsonBytes, warnings: readonly string[], l: LinkHeader, ell: EllHeader | undefined, afl: AflHeader | undefined, tpl: TplHeader | undefined): void {
+function frameTail(
+  o: JsonBytes,
+  c: PieceCache,
+  warnings: readonly string[],
+  l: LinkHeader,
+  ell: EllHeader | undefined,
+  afl: AflHeader | undefined,
+  tpl: TplHeader | undefined,
+  spans: JsonSpan[] | undefined,
+): void {
   o.piece(K_WARNINGS);
   strings(o, warnings);
   o.piece(K_LAYERS);
-  link(o, l);
-  if (ell !== undefined) ellJson(o, ell);
+  link(o, c, l);
+  if (ell !== undefined) ellJson(o, c, ell);
   if (afl !== undefined) aflJson(o, afl);
-  if (tpl !== undefined) tplJson(o, tpl);
+  if (tpl !== undefined) tplJson(o, c, tpl, spans);
   o.piece(CLOSE_2);
 }
 
@@ -92,7 +151,8 @@ const QUOTE_CLOSE = jsonPiece('"}');
  * `{"protocol":"wmbus","meter":{...}` of a meter: the same in every telegram of it, so the bytes are kept per
  * id while its fields stay the same.
  */
-function meterHead(id: string | undefined, manufacturer: string | undefined, medium: string | undefined, version: number | undefined): JsonPiece {
+function meterHead(c: PieceCache, id: string | undefined, manufacturer: string | undefined, medium: string | undefined, version: number | undefined): JsonPiece {
+  const meterHeads = c.meterHeads;
   const seen = id === undefined ? undefined : meterHeads.get(id);
   if (seen !== undefined && seen.manufacturer === manufacturer && seen.medium === medium && seen.version === version) return seen.piece;
   // The meter object of `toDecodedFrame`, whose JSON leaves undefined fields out.
@@ -101,13 +161,16 @@ function meterHead(id: string | undefined, manufacturer: string | undefined, med
   return piece;
 }
 
-const meterHeads = new Map<
-  string,
-  { readonly manufacturer: string | undefined; readonly medium: string | undefined; readonly version: number | undefined; readonly piece: JsonPiece }
->();
+interface MeterHead {
+  readonly manufacturer: string | undefined;
+  readonly medium: string | undefined;
+  readonly version: number | undefined;
+  readonly piece: JsonPiece;
+}
 
 /** `,"security":...,"verdict":...,"readings":[`: a few combinations, each made once. */
-function securityHead(security: string, verdict: string): JsonPiece {
+function securityHead(c: PieceCache, security: string, verdict: string): JsonPiece {
+  const securityHeads = c.securityHeads;
   let byVerdict = securityHeads.get(security);
   if (byVerdict === undefined) {
     byVerdict = new Map();
@@ -120,8 +183,6 @@ function securityHead(security: string, verdict: string): JsonPiece {
   }
   return piece;
 }
-
-const securityHeads = new Map<string, Map<string, JsonPiece>>();
 
 function strings(o: JsonBytes, a: readonly string[]): void {
   o.byte(OPEN_BRACKET);
@@ -136,9 +197,10 @@ function strings(o: JsonBytes, a: readonly string[]): void {
  * Key order of `recordToReading`: obis, quantity, value, unit, storage, tariff, subunit, function, raw (it sets
  * no others). `places` > 0: the value is `unscaled` x 10^-places and is written from the integer's digits.
  */
-function reading(o: JsonBytes, r: Reading, places: number, unscaled: number): void {
-  o.piece(readingHead(r.obis, r.quantity));
+function reading(o: JsonBytes, c: PieceCache, r: Reading, places: number, unscaled: number, spans: JsonSpan[] | undefined, index: number): void {
+  o.piece(readingHead(c, r.obis, r.quantity));
   const v = r.value;
+  const valueAt = o.length;
   if (typeof v === 'number') {
     // A scaled integer is written from its digits (`places` > 0: v is unscaled x 10^-places).
     if (places > 0) o.decimal(unscaled, places, v);
@@ -147,12 +209,13 @@ function reading(o: JsonBytes, r: Reading, places: number, unscaled: number): vo
   else if (typeof v === 'string') o.string(v);
   else if (v === null) o.piece(NULL);
   else o.boolean(v);
+  if (spans !== undefined) spans.push({ what: 'value', index, start: valueAt, end: o.length });
   if (r.storage === 0 && r.tariff === 0 && r.subunit === undefined && r.function === undefined && r.raw === undefined) {
     // The usual tail (unit, current value, no tariff), as one piece.
-    o.piece(r.unit === undefined ? CURRENT_TAIL : cached(unitTails, r.unit, unitTail));
+    o.piece(r.unit === undefined ? CURRENT_TAIL : cached(c.unitTails, r.unit, unitTail));
     return;
   }
-  if (r.unit !== undefined) o.piece(cached(unitParts, r.unit, unitPart));
+  if (r.unit !== undefined) o.piece(cached(c.unitParts, r.unit, unitPart));
   if (r.storage !== undefined) {
     o.piece(K_STORAGE);
     o.number(r.storage);
@@ -172,7 +235,9 @@ function reading(o: JsonBytes, r: Reading, places: number, unscaled: number): vo
   }
   if (r.raw !== undefined) {
     o.piece(K_RAW);
+    const rawAt = o.length;
     o.ascii(r.raw);
+    if (spans !== undefined) spans.push({ what: 'raw', index, start: rawAt, end: o.length });
     o.piece(QUOTE_CLOSE);
     return;
   }
@@ -190,13 +255,6 @@ const K_RAW = jsonPiece(',"raw":"');
 /** JSON.stringify's quoting of one string, for pieces made once. */
 const quoted = (s: string): string => JSON.stringify(s);
 
-/*
- * The pieces of a reading that repeat from telegram to telegram (OBIS code and quantity, unit) are written once
- * and kept as bytes. The caches are bounded, since quantities and units of text VIFs come from the meter.
- */
-const MAX_CACHED = 512;
-const headsByQuantity = new Map<string, JsonPiece>();
-const headsByObis = new Map<string, Map<string, JsonPiece>>();
 
 function cached(cache: Map<string, JsonPiece>, key: string, make: (key: string) => string): JsonPiece {
   let piece = cache.get(key);
@@ -207,14 +265,13 @@ function cached(cache: Map<string, JsonPiece>, key: string, make: (key: string) 
   return piece;
 }
 
-const unitParts = new Map<string, JsonPiece>();
-const unitTails = new Map<string, JsonPiece>();
 const unitPart = (unit: string): string => `,"unit":${quoted(unit)}`;
 const unitTail = (unit: string): string => `,"unit":${quoted(unit)},"storage":0,"tariff":0}`;
 const plainHead = (quantity: string): string => `{"quantity":${quoted(quantity)},"value":`;
 
-function readingHead(obis: string | undefined, quantity: string): JsonPiece {
-  if (obis === undefined) return cached(headsByQuantity, quantity, plainHead);
+function readingHead(c: PieceCache, obis: string | undefined, quantity: string): JsonPiece {
+  if (obis === undefined) return cached(c.headsByQuantity, quantity, plainHead);
+  const headsByObis = c.headsByObis;
   let byQuantity = headsByObis.get(obis);
   if (byQuantity === undefined) {
     byQuantity = new Map();
@@ -229,8 +286,9 @@ function readingHead(obis: string | undefined, quantity: string): JsonPiece {
 }
 
 /** The fields of an address block, in the order of `readAddressMFirst` / `readAddressIdFirst`. */
-function addressFields(a: MeterAddress): JsonPiece {
+function addressFields(c: PieceCache, a: MeterAddress): JsonPiece {
   // A meter sends the same address in every telegram: its text is kept per id while the fields stay the same.
+  const addressTexts = c.addressTexts;
   const seen = addressTexts.get(a.id);
   if (
     seen !== undefined &&
@@ -260,11 +318,10 @@ interface AddressText {
   readonly piece: JsonPiece;
 }
 
-const addressTexts = new Map<string, AddressText>();
-
 /** The link header: the same in every telegram of a meter, kept per id while its fields stay the same. */
-function link(o: JsonBytes, l: LinkHeader): void {
-  const address = addressFields(l);
+function link(o: JsonBytes, c: PieceCache, l: LinkHeader): void {
+  const address = addressFields(c, l);
+  const linkTexts = c.linkTexts;
   const seen = linkTexts.get(l.id);
   if (
     seen !== undefined &&
@@ -286,23 +343,20 @@ function link(o: JsonBytes, l: LinkHeader): void {
   o.piece(piece);
 }
 
-const linkTexts = new Map<
-  string,
-  {
-    readonly address: JsonPiece;
-    readonly lField: number;
-    readonly control: number;
-    readonly controlName: string;
-    readonly dllCrc: string;
-    readonly piece: JsonPiece;
-  }
->();
+interface LinkText {
+  readonly address: JsonPiece;
+  readonly lField: number;
+  readonly control: number;
+  readonly controlName: string;
+  readonly dllCrc: string;
+  readonly piece: JsonPiece;
+}
 
 /** A piece's text again (to build a larger piece from it). */
 const latin1Of = (p: JsonPiece): string => Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.length).toString('latin1');
 
 
-function ellJson(o: JsonBytes, e: EllHeader): void {
+function ellJson(o: JsonBytes, c: PieceCache, e: EllHeader): void {
   o.piece(K_ELL_CI);
   o.number(e.ci);
   o.piece(K_ELL_TYPE);
@@ -313,7 +367,7 @@ function ellJson(o: JsonBytes, e: EllHeader): void {
   o.number(e.accessNumber);
   if (e.destination !== undefined) {
     o.piece(K_DESTINATION);
-    o.piece(addressFields(e.destination));
+    o.piece(addressFields(c, e.destination));
     o.byte(CLOSE_BRACE);
   }
   if (e.sessionNumber !== undefined) {
@@ -390,7 +444,7 @@ const K_MESSAGE_COUNTER = jsonPiece(',"messageCounter":');
 const K_MAC = jsonPiece(',"mac":"');
 const K_MESSAGE_LENGTH = jsonPiece(',"messageLength":');
 
-function tplJson(o: JsonBytes, t: TplHeader): void {
+function tplJson(o: JsonBytes, c: PieceCache, t: TplHeader, spans: JsonSpan[] | undefined): void {
   o.piece(K_TPL_CI);
   o.number(t.ci);
   o.piece(K_TPL_HEADER);
@@ -400,14 +454,16 @@ function tplJson(o: JsonBytes, t: TplHeader): void {
   o.byte(QUOTE);
   if (t.meter !== undefined) {
     o.piece(K_TPL_METER);
-    o.piece(addressFields(t.meter));
+    o.piece(addressFields(c, t.meter));
     o.byte(CLOSE_BRACE);
   }
   if (t.accessNumber !== undefined) {
     o.piece(K_ACCESS_NUMBER);
+    const at = o.length;
     o.number(t.accessNumber);
+    if (spans !== undefined) spans.push({ what: 'access', index: 0, start: at, end: o.length });
   }
-  o.piece(tplTail(t));
+  o.piece(tplTail(c, t));
 }
 
 const K_TPL_CI = jsonPiece(',"tpl":{"kind":"tpl","ci":');
@@ -419,7 +475,8 @@ const K_TPL_METER = jsonPiece(',"meter":{');
  * The TPL fields after the access number: a meter repeats them (same status, same configuration word) from
  * telegram to telegram, so the bytes are kept per status and configuration and reused while every field is the same.
  */
-function tplTail(t: TplHeader): JsonPiece {
+function tplTail(c: PieceCache, t: TplHeader): JsonPiece {
+  const tplTails = c.tplTails;
   // Status, configuration word and its extension make the rest; the comparison below still checks every field.
   const key = ((t.configuration ?? 0x1ffff) * 256 + (t.status ?? 0)) * 512 + (t.configurationExtension ?? 0x100);
   const seen = tplTails.get(key);
@@ -477,4 +534,3 @@ interface TplTail {
   readonly piece: JsonPiece;
 }
 
-const tplTails = new Map<number, TplTail>();

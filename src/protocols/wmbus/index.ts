@@ -19,7 +19,7 @@ export {
   type WmbusTelegram,
   decodeTelegram,
 } from './pipeline.js';
-export { wmbusFrameJson } from './frame-json.js';
+export { type JsonSpan, WmbusJsonWriter, wmbusFrameJson } from './frame-json.js';
 export { type WmbusFrame, type WmbusSessionOptions, toDecodedFrame, WmbusSession } from './session.js';
 export { type TplHeader, type TplHeaderKind, type TplPayload, decodeTpl, decryptTpl, SECURITY_MODES } from './tpl.js';
 export { type DataCoding, type DataRecord, type DataRecordKind, dataRecordHeaders, decodeCompactRecords, decodeRecords, UNDECODABLE_QUANTITY } from './records.js';

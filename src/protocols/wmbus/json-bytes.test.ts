@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { scale } from './datatypes.js';
+import { bytesToHex } from '../bytes.js';
+import { readReversedLatin1, scale } from './datatypes.js';
 import { JsonBytes, jsonPiece } from './json-bytes.js';
 
 /** One text written by `write` into a fresh writer (small, so that growing is exercised too). */
@@ -56,6 +57,28 @@ describe('JsonBytes', () => {
         else expect(o.text()).toBe(want);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('writes latin1 text with every escape as JSON.stringify does, also from reversed bytes (LVAR text)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat(3), (b, cut) => {
+        const at = Math.min(cut, b.length);
+        const text = readReversedLatin1(b, at, b.length - at);
+        expect(written((o) => o.string(text))).toBe(JSON.stringify(text));
+        expect(written((o) => o.reversedLatin1(b, at, b.length - at))).toBe(JSON.stringify(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('writes bytes as upper-case hex as bytesToHex does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), fc.nat(4), (b, cut) => {
+        const from = Math.min(cut, b.length);
+        expect(written((o) => o.hex(b, from, b.length))).toBe(bytesToHex(b.subarray(from)));
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -27,6 +27,47 @@ const MAX_PLACES = 22;
 /** Digits before the point minus places after it: -5 is 0.00000d, the smallest String() writes plainly. */
 const MIN_POINT_POSITION = -5;
 
+/** The longest escape of one latin1 character: \u001f. */
+const MAX_ESCAPED = 6;
+const HEX_DIGITS = '0123456789abcdef';
+const UPPER_HEX = '0123456789ABCDEF';
+
+/**
+ * Writes the JSON escape of a control character, quote or backslash at `p` and returns the position after it:
+ * JSON.stringify's (ECMA-262 QuoteJSONString): the short forms \b \t \n \f \r \" \\, else \u00XX in lower case.
+ */
+function writeEscape(b: Uint8Array, p: number, c: number): number {
+  b[p++] = BACKSLASH;
+  switch (c) {
+    case QUOTE:
+    case BACKSLASH:
+      b[p++] = c;
+      return p;
+    case 0x08:
+      b[p++] = 0x62; // b
+      return p;
+    case 0x09:
+      b[p++] = 0x74; // t
+      return p;
+    case 0x0a:
+      b[p++] = 0x6e; // n
+      return p;
+    case 0x0c:
+      b[p++] = 0x66; // f
+      return p;
+    case 0x0d:
+      b[p++] = 0x72; // r
+      return p;
+    default:
+      b[p++] = 0x75; // u
+      b[p++] = DIGIT_0;
+      b[p++] = DIGIT_0;
+      b[p++] = HEX_DIGITS.charCodeAt(c >> 4);
+      b[p++] = HEX_DIGITS.charCodeAt(c & 0x0f);
+      return p;
+  }
+}
+
 function isLatin1(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > LAST_LATIN1) return false;
   return true;
@@ -51,6 +92,11 @@ export class JsonBytes {
   reset(): void {
     this.pos = 0;
     this.tooWide = false;
+  }
+
+  /** Bytes written since `reset`. */
+  get length(): number {
+    return this.pos;
   }
 
   /** Whether a character above U+00FF came along: the text is then incomplete and must be made otherwise. */
@@ -91,23 +137,56 @@ export class JsonBytes {
     this.pos = p;
   }
 
+  /** bytes[from, to) as upper-case hex digits (what bytesToHex gives), unquoted. */
+  hex(bytes: Uint8Array, from: number, to: number): void {
+    const n = 2 * (to - from);
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = from; i < to; i++) {
+      const v = bytes[i]!;
+      b[p++] = UPPER_HEX.charCodeAt(v >> 4);
+      b[p++] = UPPER_HEX.charCodeAt(v & 0x0f);
+    }
+    this.pos = p;
+  }
+
   /** `s` quoted as JSON.stringify quotes it. */
   string(s: string): void {
     const n = s.length;
-    if (this.pos + n + 2 > this.buf.length) this.grow(n + 2);
+    if (this.pos + MAX_ESCAPED * n + 2 > this.buf.length) this.grow(MAX_ESCAPED * n + 2);
     const b = this.buf;
     const start = this.pos;
     let p = start;
     b[p++] = QUOTE;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c < FIRST_PRINTABLE || c > LAST_LATIN1 || c === QUOTE || c === BACKSLASH) {
-        // Escapes (and what cannot be latin1): JSON.stringify's own text.
+      if (c >= FIRST_PRINTABLE && c <= LAST_LATIN1 && c !== QUOTE && c !== BACKSLASH) b[p++] = c;
+      else if (c <= LAST_LATIN1) p = writeEscape(b, p, c);
+      else {
+        // What cannot be latin1: JSON.stringify's own text (which says so).
         this.pos = start;
         this.latin1(JSON.stringify(s));
         return;
       }
-      b[p++] = c;
+    }
+    b[p++] = QUOTE;
+    this.pos = p;
+  }
+
+  /**
+   * `size` bytes from `at` taken as latin1 characters in reverse order (LVAR text, EN 13757-3), quoted: the same
+   * as `string` of that text, without making the string.
+   */
+  reversedLatin1(bytes: Uint8Array, at: number, size: number): void {
+    if (this.pos + MAX_ESCAPED * size + 2 > this.buf.length) this.grow(MAX_ESCAPED * size + 2);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = QUOTE;
+    for (let i = at + size - 1; i >= at; i--) {
+      const c = bytes[i]!;
+      if (c >= FIRST_PRINTABLE && c !== QUOTE && c !== BACKSLASH) b[p++] = c;
+      else p = writeEscape(b, p, c);
     }
     b[p++] = QUOTE;
     this.pos = p;

@@ -87,7 +87,7 @@ function stripFrameA(raw: Uint8Array, l: number): Uint8Array {
 }
 
 /** Frame B CRCs are valid over the whole of `raw` (whose length L+1 includes them). */
-function frameBValid(raw: Uint8Array): boolean {
+export function frameBValid(raw: Uint8Array): boolean {
   const n = raw.length;
   if (n < LINK_HEADER_SIZE + 1 + CRC_SIZE) return false;
   if (n <= FRAME_B_FIRST_SPAN + CRC_SIZE) return crcAt(raw, n - CRC_SIZE) === crc16En13757(raw, 0, n - CRC_SIZE);

@@ -8,7 +8,7 @@ import { type AflFields, type AflHeader, decodeAfl, verifyAflMac } from './afl.j
 import { CI, hex2 } from './ci.js';
 import { type EllHeader, decodeEll, decryptEll, ellPayloadCrcValid, isEllCi } from './ell.js';
 import { decodeLink, type LinkHeader, LINK_HEADER_SIZE, normaliseFrame } from './link.js';
-import { recordsToReadings } from './readings.js';
+import { type ObisTexts, recordsToReadings } from './readings.js';
 import { type DataRecord, decodeCompactRecords, decodeRecords } from './records.js';
 import { type BlockDecipher, decodeTpl, decryptTpl, isTplCi, SECURITY_MODES, type TplHeader } from './tpl.js';
 
@@ -132,6 +132,8 @@ export interface DecodeOptions {
   readonly ownsInput?: boolean;
   /** false: leave `readings` empty, for a caller that maps the records itself (the JSON writer). */
   readonly readings?: boolean;
+  /** OBIS code texts kept by the caller (a session), so that each is formatted once. */
+  readonly obisTexts?: ObisTexts;
 }
 
 /**
@@ -279,7 +281,7 @@ export function decodeTelegram(raw: Uint8Array, ctx: TelegramContext, options: D
     security,
     verdict,
     records,
-    readings: records.length === 0 || options.readings === false ? [] : recordsToReadings(records, meter.deviceType),
+    readings: records.length === 0 || options.readings === false ? [] : recordsToReadings(records, meter.deviceType, options.obisTexts),
     warnings,
     effects,
   };

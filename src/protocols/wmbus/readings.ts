@@ -116,16 +116,15 @@ const UNIT_CONVERSION: ReadonlyMap<string, readonly [unit: string, shift: number
  * picks the OBIS value group A. Without it the medium is inferred only where the records leave no doubt.
  * Dates, strings and raw data become readings too; nothing is dropped.
  */
-export function recordsToReadings(records: readonly DataRecord[], medium?: number | string): Reading[] {
+export function recordsToReadings(records: readonly DataRecord[], medium?: number | string, texts?: ObisTexts): Reading[] {
   const a = mediumOf(medium, records);
   const out: Reading[] = [];
-  for (const r of records) out.push(recordToReading(r, a));
+  const scratch = new ReadingFields();
+  for (const r of records) {
+    const f = readingFieldsOf(r, a, scratch, texts);
+    out.push(new WmbusReading(f.obis, f.quantity, f.value, f.unit, f.storage, f.tariff, f.subunit, f.function, f.raw));
+  }
   return out;
-}
-
-function recordToReading(r: DataRecord, a: ObisMedium | undefined): Reading {
-  const f = readingFieldsOf(r, a, SCRATCH);
-  return new WmbusReading(f.obis, f.quantity, f.value, f.unit, f.storage, f.tariff, f.subunit, f.function, f.raw);
 }
 
 /**
@@ -147,13 +146,24 @@ export class ReadingFields implements Reading {
   unscaled = 0;
 }
 
-const SCRATCH = new ReadingFields();
-
 /** The OBIS medium the readings of these records are named for (`medium`: device type or medium name). */
 export const readingsMedium = (records: readonly DataRecord[], medium?: number | string): ObisMedium | undefined => mediumOf(medium, records);
 
-/** Sets `out` to the reading of one record (what `recordsToReadings` makes of it) and returns it. */
-export function readingFieldsOf(r: DataRecord, a: ObisMedium | undefined, out: ReadingFields): ReadingFields {
+/**
+ * The decimal exponent of a reading's value: the record's, moved by the unit conversion (Wh to kWh ...) of a
+ * numeric record. The reading's value is scale(unscaled, this).
+ */
+export function readingExponent(r: DataRecord): number {
+  if (r.kind !== 'numeric' || r.unscaled === null) return r.exponent;
+  const conv = UNIT_CONVERSION.get(r.unit);
+  return conv === undefined ? r.exponent : r.exponent + conv[1];
+}
+
+/**
+ * Sets `out` to the reading of one record (what `recordsToReadings` makes of it) and returns it. `texts` keeps
+ * the OBIS code texts already formatted (the caller's, bounded), so that each is formatted once.
+ */
+export function readingFieldsOf(r: DataRecord, a: ObisMedium | undefined, out: ReadingFields, texts?: ObisTexts): ReadingFields {
   let value: ReadingValue = r.value;
   let unit = r.unit;
   let exponent = r.exponent;
@@ -171,7 +181,7 @@ export function readingFieldsOf(r: DataRecord, a: ObisMedium | undefined, out: R
   out.unscaled = scaled ? r.unscaled! : 0;
   const keepRaw = r.kind === 'raw' || r.kind === 'manufacturer' || r.kind === 'bcd-error' || r.errorCode !== undefined;
   if (r.errorCode !== undefined) value = null;
-  out.obis = r.kind === 'numeric' && r.errorCode === undefined && a !== undefined ? obisOf(r, a) : undefined;
+  out.obis = r.kind === 'numeric' && r.errorCode === undefined && a !== undefined ? obisOf(r, a, texts) : undefined;
   out.quantity = r.quantity;
   out.value = value;
   out.unit = unit === '' ? undefined : unit;
@@ -234,7 +244,7 @@ const D_EL_MIN = 3;
 /** Notes that OBIS codes can express; any other note (limit value, future value ...) means no OBIS id. */
 const OBIS_NOTES: ReadonlySet<string> = new Set([NOTE_BACKWARD, NOTE_FORWARD, NOTE_PHASE[1], NOTE_PHASE[2], NOTE_PHASE[3], NOTE_PHASE[4]]);
 
-function obisOf(r: DataRecord, a: ObisMedium): string | undefined {
+function obisOf(r: DataRecord, a: ObisMedium, texts: ObisTexts | undefined): string | undefined {
   for (const n of r.notes) if (!OBIS_NOTES.has(n)) return undefined;
   if (a !== OBIS_MEDIUM.ELECTRICITY && r.notes.length > 0) {
     // Heat/cooling meters count cooling energy as the negative contributions; other directions have no C.
@@ -262,23 +272,26 @@ function obisOf(r: DataRecord, a: ObisMedium): string | undefined {
   // the key of the code's text, formatted once.
   const high = (a * 256 + r.subunit) * 256 + c;
   const low = (d * 256 + r.tariff) * 256 + f;
-  const byLow = OBIS_TEXT.get(high);
+  const byLow = texts?.byHigh.get(high);
   let text = byLow?.get(low);
   if (text === undefined) {
     const code: ObisCode = [a, r.subunit, c, d, r.tariff, f];
     text = formatObis(code);
-    if (obisTexts < MAX_OBIS_TEXTS) {
-      if (byLow === undefined) OBIS_TEXT.set(high, new Map([[low, text]]));
+    if (texts !== undefined && texts.count < MAX_OBIS_TEXTS) {
+      if (byLow === undefined) texts.byHigh.set(high, new Map([[low, text]]));
       else byLow.set(low, text);
-      obisTexts++;
+      texts.count++;
     }
   }
   return text;
 }
 
-/** OBIS code texts already formatted, by their six groups packed into two numbers (bounded). */
-const OBIS_TEXT = new Map<number, Map<number, string>>();
-let obisTexts = 0;
+/** OBIS code texts already formatted, by their six groups packed into two numbers (bounded; one per session). */
+export class ObisTexts {
+  readonly byHigh = new Map<number, Map<number, string>>();
+  count = 0;
+}
+
 const MAX_OBIS_TEXTS = 4096;
 
 /** Value group C for electricity (EN 62056-61): 1/2 active +/-, 3/4 reactive, 9/10 apparent, 11/12 I/U, 14 f. */

@@ -7,7 +7,8 @@ import { parseHex } from './_hex.js';
 import type { AflHeader } from './afl.js';
 import { crc16En13757 } from './crc.js';
 import type { EllHeader } from './ell.js';
-import { wmbusFrameJson, wmbusTelegramJson } from './frame-json.js';
+import { type JsonSpan, WmbusJsonWriter } from './frame-json.js';
+import { JsonPlan, planKey } from './json-plan.js';
 import type { LinkHeader } from './link.js';
 import {
   type AflFragment,
@@ -16,8 +17,10 @@ import {
   decodeTelegram,
   type MeterKey,
   type TelegramContext,
+  type TelegramEffects,
   type WmbusDecoded,
   type WmbusSecurity,
+  type WmbusTelegram,
 } from './pipeline.js';
 import { recordsToReadings } from './readings.js';
 import { dataRecordHeaders } from './records.js';
@@ -35,13 +38,14 @@ export interface WmbusSessionOptions {
 }
 
 const KEY_LENGTH = 16;
-/** Bytes parsed from hex here belong to the decode alone. */
-const OWNED: DecodeOptions = { ownsInput: true };
-/** The JSON writer maps the records to readings itself. */
-const FOR_JSON: DecodeOptions = { ownsInput: true, readings: false };
 /** Bounds on what one sender may park in open fragments. */
 const MAX_FRAGMENTS = 16;
 const MAX_MESSAGE = 4096;
+/** Bound on the meters (plan keys) JSON plans are kept for; the oldest goes first. */
+const MAX_PLANNED = 4096;
+/** Telegram structures kept per meter: some meters take turns between a few (e.g. a short and a long telegram). */
+const PLANS_PER_METER = 4;
+const NO_PLANS: readonly JsonPlan[] = Object.freeze([]);
 
 function toMeterKey(key: Uint8Array, scope: MeterKey['scope'], label: string): MeterKey {
   if (key.length !== KEY_LENGTH) {
@@ -95,6 +99,14 @@ export class WmbusSession implements DecodeSession, TelegramContext {
   private readonly counters = new Map<string, number>();
   private readonly formats = new Map<string, CompactFormats>();
   private readonly fragments = new Map<string, AflFragment[]>();
+  /** Per-meter JSON plans (json-plan.ts), latest first, by `planKey` of the telegram bytes. */
+  private readonly plans = new Map<number, JsonPlan[]>();
+  private planHits = 0;
+  private readonly writer = new WmbusJsonWriter();
+  /** Bytes parsed from hex here belong to the decode alone; readings share the writer's OBIS texts. */
+  private readonly owned: DecodeOptions = { ownsInput: true, obisTexts: this.writer.obisTexts };
+  /** The JSON writer maps the records to readings itself. */
+  private readonly forJson: DecodeOptions = { ownsInput: true, readings: false };
 
   constructor(options: WmbusSessionOptions = {}) {
     const keys = options.keys;
@@ -109,7 +121,7 @@ export class WmbusSession implements DecodeSession, TelegramContext {
 
   /** Decodes one telegram given as hex and returns it in the protocol-independent form. */
   decode(frame: string): WmbusFrame {
-    return toDecodedFrame(this.decodeBytes(parseHex(frame.trim()), OWNED));
+    return toDecodedFrame(this.decodeBytes(parseHex(frame.trim()), this.owned));
   }
 
   /**
@@ -117,13 +129,61 @@ export class WmbusSession implements DecodeSession, TelegramContext {
    * (no readings or frame objects are made for it).
    */
   decodeJson(frame: string): string {
-    const t = this.decodeBytes(parseHex(frame.trim()), FOR_JSON);
-    if (t.kind === 'telegram') {
-      const text = wmbusTelegramJson(t);
-      if (text !== undefined) return text;
-      return wmbusFrameJson(toDecodedFrame({ ...t, readings: t.records.length === 0 ? [] : recordsToReadings(t.records, t.meter.deviceType) }));
+    const hex = frame.trim();
+    let bytes = parseHex(hex);
+    const key = planKey(bytes);
+    for (const plan of this.plans.get(key) ?? NO_PLANS) {
+      if (plan.length !== bytes.length) continue;
+      const text = plan.write(bytes, this.key(plan.meter), this.writer.out);
+      if (text !== undefined) {
+        this.planHits++;
+        this.keepFullFrame({ meter: plan.meter, bytes, start: plan.recordsAt, end: bytes.length });
+        return text;
+      }
+      // A miss may have left the input half decrypted: what comes next starts again from the text.
+      bytes = parseHex(hex);
     }
-    return wmbusFrameJson(toDecodedFrame(t));
+    const t = this.decodeBytes(bytes, this.forJson);
+    const w = this.writer;
+    if (t.kind === 'telegram') {
+      // Spans are recorded (to learn a plan from) only for telegrams that may qualify.
+      const spans: JsonSpan[] | undefined = key >= 0 && t.ell === undefined && t.afl === undefined ? [] : undefined;
+      w.spans = spans;
+      const text = w.telegram(t);
+      w.spans = undefined;
+      if (text !== undefined) {
+        if (spans !== undefined && t.effects.fullFrame !== undefined) this.learnPlan(key, t, text, spans);
+        return text;
+      }
+      return w.frame(toDecodedFrame({ ...t, readings: t.records.length === 0 ? [] : recordsToReadings(t.records, t.meter.deviceType, w.obisTexts) }));
+    }
+    return w.frame(toDecodedFrame(t));
+  }
+
+  /** How many telegrams `decodeJson` wrote by a plan, and how many plans are kept (for tests and monitoring). */
+  planStats(): { readonly hits: number; readonly plans: number } {
+    let plans = 0;
+    for (const kept of this.plans.values()) plans += kept.length;
+    return { hits: this.planHits, plans };
+  }
+
+  private learnPlan(key: number, t: WmbusTelegram, text: string, spans: readonly JsonSpan[]): void {
+    const plan = JsonPlan.learn(t, t.security === 'mode5' ? this.key(t.meter.id) : undefined, t.effects.fullFrame!.bytes, text, spans);
+    if (plan === undefined) return;
+    const kept = this.plans.get(key);
+    if (kept !== undefined) {
+      kept.unshift(plan);
+      if (kept.length > PLANS_PER_METER) kept.pop();
+      return;
+    }
+    if (this.plans.size >= MAX_PLANNED) this.plans.delete(this.plans.keys().next().value!);
+    this.plans.set(key, [plan]);
+  }
+
+  private keepFullFrame(fullFrame: NonNullable<TelegramEffects['fullFrame']>): void {
+    const f = this.formats.get(fullFrame.meter);
+    if (f === undefined) this.formats.set(fullFrame.meter, { learnt: new Map(), last: fullFrame });
+    else f.last = fullFrame;
   }
 
   /** Decodes one telegram and commits what it changes (counter, learnt format) once it decoded without error. */
@@ -132,11 +192,7 @@ export class WmbusSession implements DecodeSession, TelegramContext {
     if (t.kind === 'telegram') {
       const { counter, fullFrame } = t.effects;
       if (counter !== undefined) this.counters.set(counter.meter, counter.value);
-      if (fullFrame !== undefined) {
-        const f = this.formats.get(fullFrame.meter);
-        if (f === undefined) this.formats.set(fullFrame.meter, { learnt: new Map(), last: fullFrame });
-        else f.last = fullFrame;
-      }
+      if (fullFrame !== undefined) this.keepFullFrame(fullFrame);
     }
     return t;
   }
