@@ -10,7 +10,7 @@ export { OMS_DERIVATION, omsKdfA } from './crypto/kdf.js';
 export * as dlms from './protocols/dlms/index.js';
 export { decipherGeneralGlo, type GeneralGloPlaintext, dlmsFrameDecoder } from './protocols/dlms/index.js';
 export * as dsmr from './protocols/dsmr/index.js';
-export { type DsmrTelegram, DsmrStreamReader, decryptP1, dsmrFrameDecoder, interpretTelegram, parseTelegram } from './protocols/dsmr/index.js';
+export { type DsmrTelegram, DsmrStreamReader, DsmrTelegramParser, EncryptedP1Decoder, decryptP1, dsmrFrameDecoder, interpretTelegram, parseTelegram } from './protocols/dsmr/index.js';
 export * as sml from './protocols/sml/index.js';
 export { type SmlFile, SmlStreamReader, decodeSml, smlFrameDecoder, smlReadings } from './protocols/sml/index.js';
 export { CliError, type CliErrorCode } from './cli/errors.js';

@@ -120,6 +120,18 @@ describe('decipherGeneralGlo (encrypted P1)', () => {
     );
   });
 
+  it("leaves the byte check of a P1 telegram to the caller with 'p1-by-caller', and only that", () => {
+    const ek = bytes('000102030405060708090A0B0C0D0E0F');
+    const ak = bytes('D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF');
+    const frameOf = (plain: Uint8Array) =>
+      encipherApdu(plain, { form: 'general-glo', securityControl: 0x30, systemTitle: bytes('4D4D4D0000BC614E'), invocationCounter: 1, ek, ak });
+    const telegram = frameOf(Uint8Array.from(Buffer.from('/ISk5\u0007\r\n!\r\n', 'latin1')));
+    expect(codeOf(() => decipherGeneralGlo(telegram, { ek, ak }))).toBe('CODEC_MALFORMED');
+    expect(decipherGeneralGlo(telegram, { ek, ak }, 'p1-by-caller').plaintext[5]).toBe(0x07);
+    // Content that is neither an APDU nor starts with '/' is refused either way.
+    expect(codeOf(() => decipherGeneralGlo(frameOf(Uint8Array.of(0x00, 0x01)), { ek, ak }, 'p1-by-caller'))).toBe('CODEC_MALFORMED');
+  });
+
   it('refuses anything but 0xDB', () => {
     expect(codeOf(() => decipherGeneralGlo(bytes('C8 12 20 01234567 411312FF935A47566827C467BC'), { ek: new Uint8Array(16) }))).toBe('CODEC_MALFORMED');
     expect(codeOf(() => decipherGeneralGlo(new Uint8Array(0), { ek: new Uint8Array(16) }))).toBe('CODEC_TRUNCATED');

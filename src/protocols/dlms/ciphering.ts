@@ -209,6 +209,7 @@ function openContent(
   keys: CipherKeys,
   form: CipheredForm,
   plainTag: number | undefined,
+  p1ByCaller = false,
 ): Uint8Array {
   checkKey(keys.ek, 'encryption key');
   const authentication = (scByte & SECURITY_CONTROL.authentication) !== 0;
@@ -232,7 +233,7 @@ function openContent(
   } else {
     plaintext = gcmKeystreamXor(keys.ek, iv, information);
   }
-  checkPlaintext(plaintext, authentication, form, plainTag);
+  checkPlaintext(plaintext, authentication, form, plainTag, p1ByCaller);
   return plaintext;
 }
 
@@ -265,9 +266,11 @@ const isP1Byte = (b: number): boolean => (b >= 0x20 && b <= 0x7e) || b === 0x0d 
  * general forms any unciphered xDLMS APDU or a P1 telegram. Without authentication that is our first
  * wrong-key check; the frame decoder adds the second (the APDU must parse).
  */
-function checkPlaintext(plaintext: Uint8Array, authentication: boolean, form: CipheredForm, plainTag: number | undefined): void {
+function checkPlaintext(plaintext: Uint8Array, authentication: boolean, form: CipheredForm, plainTag: number | undefined, p1ByCaller: boolean): void {
   const first = plaintext[0];
-  const ok = first !== undefined && (plainTag !== undefined ? first === plainTag : isPlainApduTag(first) || isP1Telegram(plaintext));
+  const ok =
+    first !== undefined &&
+    (plainTag !== undefined ? first === plainTag : isPlainApduTag(first) || (p1ByCaller ? first === P1_TELEGRAM_START : isP1Telegram(plaintext)));
   if (ok) return;
   if (!authentication) {
     throw new CodecError('CODEC_WRONG_KEY', 'dlms', 'deciphered content is not an APDU: wrong key?');
@@ -283,14 +286,21 @@ export interface GeneralGloPlaintext {
 }
 
 /**
+ * What decipherGeneralGlo checks of the plaintext. 'full': an unciphered xDLMS APDU tag, or a P1 telegram of
+ * printable ASCII, CR and LF only. 'p1-by-caller': the same, except that of a P1 telegram only its '/' is
+ * checked here; the caller's parser checks its bytes in its own scan (encrypted P1 reads them anyway).
+ */
+export type GeneralGloContentCheck = 'full' | 'p1-by-caller';
+
+/**
  * Decipher a general-glo-ciphering APDU (0xDB), as sent on encrypted P1 ports (Luxembourg smarty, Austrian
  * meters): DB 08 <system title> <length> <SC> <IC> <ciphertext> [<tag>]. Throws CodecError.
  */
-export function decipherGeneralGlo(frame: Uint8Array, keys: { ek: Uint8Array; ak?: Uint8Array }): GeneralGloPlaintext {
+export function decipherGeneralGlo(frame: Uint8Array, keys: { ek: Uint8Array; ak?: Uint8Array }, check: GeneralGloContentCheck = 'full'): GeneralGloPlaintext {
   if (frame[0] !== APDU_TAG.generalGloCiphering) {
     throw new CodecError(frame.length === 0 ? 'CODEC_TRUNCATED' : 'CODEC_MALFORMED', 'dlms', 'not a general-glo-ciphering APDU (0xDB)', 0);
   }
-  const usual = openUsualGeneralGlo(frame, keys);
+  const usual = openUsualGeneralGlo(frame, keys, check === 'p1-by-caller');
   if (usual !== undefined) return usual;
   // decipherApdu without its copy of the whole envelope: encrypted P1 needs only these four fields.
   const env = decodeCipheredApdu(frame);
@@ -305,7 +315,7 @@ export function decipherGeneralGlo(frame: Uint8Array, keys: { ek: Uint8Array; ak
  * straight from the bytes: no reader, no envelope object. Anything else is undefined, and the general path
  * reads it, with its own errors; both paths check keys and content alike, in the same order.
  */
-function openUsualGeneralGlo(frame: Uint8Array, keys: CipherKeys): GeneralGloPlaintext | undefined {
+function openUsualGeneralGlo(frame: Uint8Array, keys: CipherKeys, p1ByCaller: boolean): GeneralGloPlaintext | undefined {
   const n = frame.length;
   if (n < 2 + SYSTEM_TITLE_LENGTH + 1 || frame[1] !== SYSTEM_TITLE_LENGTH) return undefined;
   // A-XDR length at offset 10: one byte below 0x80, or 0x81 / 0x82 and one or two bytes (length.ts).
@@ -333,7 +343,7 @@ function openUsualGeneralGlo(frame: Uint8Array, keys: CipherKeys): GeneralGloPla
   if (n - information < tagLength) return undefined;
   const systemTitle = frame.subarray(2, 2 + SYSTEM_TITLE_LENGTH);
   const authTag = tagLength > 0 ? frame.subarray(n - tagLength) : undefined;
-  const plaintext = openContent(sc, systemTitle, invocationCounter, frame.subarray(information, n - tagLength), authTag, keys, 'general-glo', undefined);
+  const plaintext = openContent(sc, systemTitle, invocationCounter, frame.subarray(information, n - tagLength), authTag, keys, 'general-glo', undefined, p1ByCaller);
   return { systemTitle, invocationCounter, securityControl: sc, plaintext };
 }
 

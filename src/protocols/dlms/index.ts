@@ -15,6 +15,7 @@ export {
   decodeCipheredApdu,
   decodeSecurityControl,
   encipherApdu,
+  type GeneralGloContentCheck,
   isCipheredTag,
   isP1Telegram,
   suite0Aad,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dsmrTable } from './_conformance.js';
-import { crc16Arc, crc16ArcLatin1 } from './crc16-arc.js';
+import { crc16Arc, crc16ArcLatin1, crc16ArcXor, crc16ArcZeros } from './crc16-arc.js';
 
 describe('CRC-16/ARC', () => {
   it('has the catalogue check value 0xBB3D for "123456789"', () => {
@@ -54,5 +54,39 @@ describe('CRC-16/ARC', () => {
     const bytes = Uint8Array.from(text.slice(from, to), (c) => c.charCodeAt(0));
     expect(crc16Arc(bytes)).toBe(Number.parseInt(row.crc_calculated!, 16));
     expect(crc16ArcLatin1(text, from, to)).toBe(Number.parseInt(row.crc_calculated!, 16));
+  });
+});
+
+describe('CRC-16/ARC from a known CRC (linearity)', () => {
+  it('crc16ArcZeros(crc, n) is the CRC run on over n zero bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat({ max: 5000 }), (bytes, n) => {
+        const padded = new Uint8Array(bytes.length + n);
+        padded.set(bytes);
+        expect(crc16ArcZeros(crc16Arc(bytes), n)).toBe(crc16Arc(padded));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the CRC of one message from another of its length: crc(a) xor the CRC of a xor b, runs of equal bytes skipped', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { maxLength: 6 }), (a, changes) => {
+        const b = a.slice();
+        for (const [at, x] of changes) b[at % b.length]! ^= x;
+        expect(crc16Arc(a) ^ crc16ArcXor(0, a, 0, b, 0, a.length)).toBe(crc16Arc(b));
+        // Equal bytes xor to zero, so a run of them between changes is skipped with crc16ArcZeros.
+        const changed = new Set(changes.map(([at]) => at % b.length));
+        let lo = 0;
+        while (lo < b.length && !changed.has(lo)) lo++;
+        let hi = lo + 1;
+        while (hi < b.length && !changed.has(hi)) hi++;
+        const n = a.length;
+        const head = crc16ArcXor(0, a, 0, b, 0, Math.min(lo + 1, n));
+        const skipped = crc16ArcZeros(head, Math.max(hi - lo - 1, 0));
+        expect(crc16Arc(a) ^ crc16ArcXor(skipped, a, Math.min(hi, n), b, Math.min(hi, n), n - Math.min(hi, n))).toBe(crc16Arc(b));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -35,8 +35,46 @@ export function crc16Arc(bytes: Uint8Array, start = 0, end = bytes.length): numb
   return crc;
 }
 
-/** Reused for the bytes of text checksummed by crc16ArcLatin1 (never handed out). */
-let scratch = Buffer.allocUnsafe(4096);
+/**
+ * The CRC register after running over zero bytes is linear in the register. ZERO_RUNS[2j] and [2j + 1] give,
+ * for 2^j zero bytes, the part of the result due to the low and to the high byte of the register.
+ */
+const ZERO_RUNS: readonly Uint16Array[] = (() => {
+  const runs: Uint16Array[] = [];
+  const overOne = (r: number): number => (r >>> 8) ^ T0[r & 0xff]!;
+  let lo = Uint16Array.from({ length: 256 }, (_, v) => overOne(v));
+  let hi = Uint16Array.from({ length: 256 }, (_, v) => overOne(v << 8));
+  for (let j = 0; j < 16; j++) {
+    runs.push(lo, hi);
+    const l = lo;
+    const h = hi;
+    const twice = (r: number): number => {
+      const once = l[r & 0xff]! ^ h[r >>> 8]!;
+      return l[once & 0xff]! ^ h[once >>> 8]!;
+    };
+    lo = Uint16Array.from({ length: 256 }, (_, v) => twice(v));
+    hi = Uint16Array.from({ length: 256 }, (_, v) => twice(v << 8));
+  }
+  return runs;
+})();
+
+/** The register crc after n more zero bytes (n < 65536), in as many steps as n has bits set. */
+export function crc16ArcZeros(crc: number, n: number): number {
+  for (let j = 0; n !== 0 && crc !== 0; j += 2, n >>>= 1) {
+    if ((n & 1) !== 0) crc = ZERO_RUNS[j]![crc & 0xff]! ^ ZERO_RUNS[j + 1]![crc >>> 8]!;
+  }
+  return crc;
+}
+
+/**
+ * The register crc after n more bytes a[ai + k] ^ b[bi + k]. CRC-16/ARC (init 0, no final xor) is linear, so
+ * for two messages of one length crc16Arc(a) ^ crc16Arc(b) is the CRC of their xor: a telegram that differs
+ * from the last one in a few bytes gets its CRC from the last one's and those bytes (crc16ArcZeros skips the rest).
+ */
+export function crc16ArcXor(crc: number, a: Uint8Array, ai: number, b: Uint8Array, bi: number, n: number): number {
+  for (let k = 0; k < n; k++) crc = (crc >>> 8) ^ T0[(crc ^ a[ai + k]! ^ b[bi + k]!) & 0xff]!;
+  return crc;
+}
 
 /**
  * CRC over the characters text[start, end), one byte per character (Latin-1, as the P1 port sends them).
@@ -44,10 +82,11 @@ let scratch = Buffer.allocUnsafe(4096);
  */
 export function crc16ArcLatin1(text: string, start: number, end: number): number {
   const part = text.slice(start, end);
-  // All-ASCII text (every real telegram) is copied to bytes natively, far faster than charCodeAt per byte.
+  // All-ASCII text (every real telegram) is copied to bytes natively (from Node's buffer pool), far faster
+  // than charCodeAt per byte.
   if (Buffer.byteLength(part, 'utf8') === part.length) {
-    if (scratch.length < part.length) scratch = Buffer.allocUnsafe(Math.max(part.length, 2 * scratch.length));
-    return crc16Arc(scratch, 0, scratch.write(part, 0, 'latin1'));
+    const bytes = Buffer.from(part, 'latin1');
+    return crc16Arc(bytes, 0, bytes.length);
   }
   let crc = 0;
   for (let i = start; i < end; i++) {

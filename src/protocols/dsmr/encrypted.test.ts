@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { hexToBytes } from '../bytes.js';
 import { encipherApdu } from '../dlms/ciphering.js';
 import { CONFORMANCE_DIR, dsmrTable, rowAk } from './_conformance.js';
-import { decryptP1, generalGloFrameLength, isEncryptedP1 } from './encrypted.js';
+import { crc16Arc } from './crc16-arc.js';
+import { decryptP1, EncryptedP1Decoder, generalGloFrameLength, isEncryptedP1 } from './encrypted.js';
 
 const encryptedRows = dsmrTable.filter(([, , r]) => r.encrypted !== undefined);
 const keysOf = (r: (typeof encryptedRows)[number][2]) => ({ ek: hexToBytes(r.encrypted!.encryption_key), ak: hexToBytes(rowAk(r)!) });
@@ -111,5 +112,41 @@ describe('decryptP1 failures', () => {
   it('keeps the telegram CRC check after decryption', () => {
     const text = AUSTRIA.telegram_text.replace('!7EF9', '!7EF8');
     expect(() => decryptP1(build(latin1(text)), { ek: KEY, ak: AK })).toThrowError(expect.objectContaining({ code: 'CODEC_CRC_MISMATCH' }));
+  });
+});
+
+/** The Austrian telegram with its first register value set to `value` (9 digits) and the CRC fitted. */
+function austriaWith(value: number): string {
+  const text = AUSTRIA.telegram_text.replace(/1-0:1\.8\.0\(\d{9}/, `1-0:1.8.0(${String(value).padStart(9, '0')}`);
+  const body = text.slice(0, text.indexOf('!') + 1);
+  return `${body}${crc16Arc(latin1(body)).toString(16).toUpperCase().padStart(4, '0')}\r\n`;
+}
+
+describe('EncryptedP1Decoder (one per port)', () => {
+  it('reads frame after frame as decryptP1 does, taking unchanged lines over from the frame before', () => {
+    const decoder = new EncryptedP1Decoder();
+    let last: ReturnType<EncryptedP1Decoder['decrypt']> | undefined;
+    for (let s = 1; s <= 8; s++) {
+      const frame = build(latin1(austriaWith(6545766 + s)), 0x30, s);
+      const p1 = decoder.decrypt(frame, { ek: KEY, ak: AK });
+      expect(p1).toEqual(decryptP1(frame, { ek: KEY, ak: AK }));
+      expect(p1.systemTitle).toBe('4D4D4D0000BC614E');
+      if (last !== undefined && p1.content.kind === 'telegram' && last.content.kind === 'telegram') {
+        const [now, before] = [p1.content.telegram, last.content.telegram];
+        expect(now.objects[2]).not.toBe(before.objects[2]); // 1-0:1.8.0, the value that changed
+        expect(now.objects[3]).toBe(before.objects[3]);
+      }
+      last = p1;
+    }
+  });
+
+  it.each<[string, number, string]>([
+    ['authenticated', 0x30, 'CODEC_MALFORMED'],
+    ['unauthenticated', 0x20, 'CODEC_WRONG_KEY'],
+  ])('rejects %s content with a byte that is not printable ASCII, CR or LF as %s', (_name, sc, code) => {
+    const text = austriaWith(1).replace('(50)', '(5\u0007)');
+    const frame = build(latin1(text), sc);
+    expect(() => new EncryptedP1Decoder().decrypt(frame, { ek: KEY, ak: AK })).toThrowError(expect.objectContaining({ code }));
+    expect(() => decryptP1(frame, { ek: KEY, ak: AK })).toThrowError(expect.objectContaining({ code }));
   });
 });

@@ -6,11 +6,12 @@
  */
 import { bytesToHex } from '../bytes.js';
 import { decodeApdu } from '../dlms/apdu.js';
-import { decipherGeneralGlo, type GeneralGloPlaintext } from '../dlms/ciphering.js';
+import { decipherGeneralGlo, type GeneralGloContentCheck, type GeneralGloPlaintext } from '../dlms/ciphering.js';
 import { readingsFromApdu } from '../dlms/readings.js';
 import { CodecError } from '../errors.js';
 import type { Reading } from '../reading.js';
-import { type DsmrTelegram, type ParseTelegramOptions, parseTelegramBytes } from './telegram.js';
+import { DsmrTelegramParser } from './parser.js';
+import type { DsmrTelegram, ParseTelegramOptions } from './telegram.js';
 
 /** general-glo-ciphering tag (Green Book 9.5, [219]). */
 export const GENERAL_GLO_CIPHERING = 0xdb;
@@ -29,7 +30,11 @@ export interface P1Keys {
   readonly ak?: Uint8Array;
 }
 
-export type GeneralGloDecipher = (frame: Uint8Array, keys: { ek: Uint8Array; ak?: Uint8Array }) => GeneralGloPlaintext;
+/**
+ * A deciphering function. `check` 'p1-by-caller' says the caller checks the bytes of a P1 telegram itself
+ * (the DLMS module's check of them may be left out); a function that ignores it is fine too.
+ */
+export type GeneralGloDecipher = (frame: Uint8Array, keys: { ek: Uint8Array; ak?: Uint8Array }, check?: GeneralGloContentCheck) => GeneralGloPlaintext;
 
 export interface DecryptP1Options extends ParseTelegramOptions {
   /** The deciphering function; the DLMS module's by default (a seam for tests and other back ends). */
@@ -77,61 +82,79 @@ export function generalGloFrameLength(bytes: Uint8Array, offset = 0, end = bytes
 export const isEncryptedP1 = (bytes: Uint8Array): boolean => bytes[0] === GENERAL_GLO_CIPHERING && bytes[1] === SYSTEM_TITLE_LENGTH;
 
 /**
- * Decrypt and parse one encrypted P1 frame. Throws CodecError: CODEC_NO_KEY without keys, CODEC_AUTH_FAILED
- * when the GCM tag fails (wrong key or altered frame), CODEC_WRONG_KEY when an unauthenticated plaintext does
- * not parse, and the content's own errors (the telegram CRC included).
+ * Decrypts and parses the encrypted P1 frames of one port (one meter). It owns a telegram parser, whose memory
+ * of the last telegram serves the next one, and the hex form of the last system title.
  */
-export function decryptP1(frame: Uint8Array, keys: P1Keys | undefined, options: DecryptP1Options = {}): EncryptedP1 {
-  const length = generalGloFrameLength(frame);
-  if (length === 'not-a-frame') throw new CodecError('CODEC_MALFORMED', 'dsmr', 'not an encrypted P1 frame (general-glo-ciphering DB 08 ...)', 0);
-  if (length === 'more' || frame.length < length) {
-    throw new CodecError('CODEC_TRUNCATED', 'dsmr', `encrypted P1 frame needs ${length === 'more' ? 'a complete header' : `${length} bytes`}, got ${frame.length}`, frame.length);
+export class EncryptedP1Decoder {
+  private readonly parser: DsmrTelegramParser;
+  private readonly lastTitle = new Uint8Array(SYSTEM_TITLE_LENGTH);
+  private lastTitleHex = '';
+
+  constructor(options: { readonly memory?: boolean } = {}) {
+    // Decrypted P1 content holds printable ASCII, CR and LF only: the parser checks that in its own scan.
+    this.parser = new DsmrTelegramParser({ p1BytesOnly: true, memory: options.memory ?? true });
   }
-  if (frame.length > length) throw new CodecError('CODEC_LENGTH_MISMATCH', 'dsmr', `encrypted P1 frame announces ${length} bytes but ${frame.length} are present`, length);
-  if (keys === undefined) throw new CodecError('CODEC_NO_KEY', 'dsmr', 'encrypted P1 frame and no key given for it');
-  const d = (options.decipher ?? decipherGeneralGlo)(frame, keys);
-  const authenticated = (d.securityControl & SC_AUTHENTICATION) !== 0;
-  let content: P1Content;
-  try {
-    content = readContent(d.plaintext, options);
-  } catch (e) {
-    // Without a tag, content that does not parse is what a wrong key produces too.
-    if (!authenticated && e instanceof CodecError && e.code !== 'CODEC_CRC_MISMATCH') {
-      throw new CodecError('CODEC_WRONG_KEY', 'dsmr', `decrypted P1 content does not parse (${e.code}): wrong key?`);
+
+  /**
+   * Decrypt and parse one encrypted P1 frame. Throws CodecError: CODEC_NO_KEY without keys, CODEC_AUTH_FAILED
+   * when the GCM tag fails (wrong key or altered frame), CODEC_WRONG_KEY when an unauthenticated plaintext does
+   * not parse, and the content's own errors (the telegram CRC included).
+   */
+  decrypt(frame: Uint8Array, keys: P1Keys | undefined, options: DecryptP1Options = {}): EncryptedP1 {
+    const length = generalGloFrameLength(frame);
+    if (length === 'not-a-frame') throw new CodecError('CODEC_MALFORMED', 'dsmr', 'not an encrypted P1 frame (general-glo-ciphering DB 08 ...)', 0);
+    if (length === 'more' || frame.length < length) {
+      throw new CodecError('CODEC_TRUNCATED', 'dsmr', `encrypted P1 frame needs ${length === 'more' ? 'a complete header' : `${length} bytes`}, got ${frame.length}`, frame.length);
     }
-    throw e;
+    if (frame.length > length) throw new CodecError('CODEC_LENGTH_MISMATCH', 'dsmr', `encrypted P1 frame announces ${length} bytes but ${frame.length} are present`, length);
+    if (keys === undefined) throw new CodecError('CODEC_NO_KEY', 'dsmr', 'encrypted P1 frame and no key given for it');
+    const d = (options.decipher ?? decipherGeneralGlo)(frame, keys, 'p1-by-caller');
+    const authenticated = (d.securityControl & SC_AUTHENTICATION) !== 0;
+    let content: P1Content;
+    try {
+      content = this.readContent(d.plaintext, options);
+    } catch (e) {
+      // Without a tag, content that does not parse is what a wrong key produces too.
+      if (!authenticated && e instanceof CodecError && e.code !== 'CODEC_CRC_MISMATCH') {
+        throw new CodecError('CODEC_WRONG_KEY', 'dsmr', `decrypted P1 content does not parse (${e.code}): wrong key?`);
+      }
+      throw e;
+    }
+    return {
+      kind: 'dsmr-encrypted',
+      systemTitle: this.titleHex(d.systemTitle),
+      invocationCounter: d.invocationCounter,
+      securityControl: d.securityControl,
+      authenticated,
+      content,
+    };
   }
-  return {
-    kind: 'dsmr-encrypted',
-    systemTitle: titleHex(d.systemTitle),
-    invocationCounter: d.invocationCounter,
-    securityControl: d.securityControl,
-    authenticated,
-    content,
-  };
+
+  /** The hex form of a system title: a port hears one meter, so it is nearly always the last one. */
+  private titleHex(title: Uint8Array): string {
+    const last = this.lastTitle;
+    let same = this.lastTitleHex !== '' && title.length === SYSTEM_TITLE_LENGTH;
+    for (let i = 0; i < SYSTEM_TITLE_LENGTH && same; i++) same = last[i] === title[i];
+    if (same) return this.lastTitleHex;
+    const hex = bytesToHex(title);
+    if (title.length === SYSTEM_TITLE_LENGTH) {
+      last.set(title);
+      this.lastTitleHex = hex;
+    }
+    return hex;
+  }
+
+  private readContent(plaintext: Uint8Array, options: ParseTelegramOptions): P1Content {
+    if (plaintext[0] === SLASH) {
+      return { kind: 'telegram', telegram: this.parser.parseBytes(plaintext, options) };
+    }
+    // Not a telegram: an xDLMS APDU, which the DLMS module reads (it rejects what is neither).
+    const apdu = decodeApdu(plaintext);
+    return { kind: 'dlms-apdu', apdu: apdu.kind, readings: readingsFromApdu(apdu) };
+  }
 }
 
-/** The system title of the last frame and its hex form: a port hears one meter, so it is nearly always the same. */
-const lastTitle = { bytes: new Uint8Array(SYSTEM_TITLE_LENGTH), hex: '' };
-
-function titleHex(title: Uint8Array): string {
-  const last = lastTitle;
-  let same = last.hex !== '' && title.length === SYSTEM_TITLE_LENGTH;
-  for (let i = 0; i < SYSTEM_TITLE_LENGTH && same; i++) same = last.bytes[i] === title[i];
-  if (same) return last.hex;
-  const hex = bytesToHex(title);
-  if (title.length === SYSTEM_TITLE_LENGTH) {
-    last.bytes.set(title);
-    last.hex = hex;
-  }
-  return hex;
-}
-
-function readContent(plaintext: Uint8Array, options: ParseTelegramOptions): P1Content {
-  if (plaintext[0] === SLASH) {
-    return { kind: 'telegram', telegram: parseTelegramBytes(plaintext, options) };
-  }
-  // Not a telegram: an xDLMS APDU, which the DLMS module reads (it rejects what is neither).
-  const apdu = decodeApdu(plaintext);
-  return { kind: 'dlms-apdu', apdu: apdu.kind, readings: readingsFromApdu(apdu) };
+/** Decrypt and parse one encrypted P1 frame on its own (EncryptedP1Decoder.decrypt with nothing remembered). */
+export function decryptP1(frame: Uint8Array, keys: P1Keys | undefined, options: DecryptP1Options = {}): EncryptedP1 {
+  return new EncryptedP1Decoder({ memory: false }).decrypt(frame, keys, options);
 }

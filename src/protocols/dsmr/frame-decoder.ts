@@ -6,9 +6,10 @@ import { hexToBytes } from '../bytes.js';
 import type { DecodeKeys, DecodeSession, FrameDecoder } from '../decoder.js';
 import { CodecError } from '../errors.js';
 import type { DecodedFrame, MeterIdentity, SecurityVerdict } from '../reading.js';
-import { type EncryptedP1, decryptP1, isEncryptedP1, type P1Keys } from './encrypted.js';
+import { type EncryptedP1, EncryptedP1Decoder, isEncryptedP1, type P1Keys } from './encrypted.js';
+import { DsmrTelegramParser } from './parser.js';
 import { interpretTelegram } from './readings.js';
-import { type DsmrTelegram, parseTelegram } from './telegram.js';
+import type { DsmrTelegram } from './telegram.js';
 
 const HEX_LINE_RE = /^[0-9A-Fa-f]+$/;
 /** Encrypted P1 as hex starts with the general-glo-ciphering tag and the system-title length: DB 08. */
@@ -88,11 +89,14 @@ function toDecoded(telegram: DsmrTelegram, enc: EncryptedP1 | undefined, extraWa
 
 /**
  * A decoding session. It remembers the last invocation counter per system title: an encrypted frame whose
- * counter does not increase is a replay (CODEC_REPLAY).
+ * counter does not increase is a replay (CODEC_REPLAY). Its parser and decoder remember the last telegram, so
+ * a file of one meter's telegrams reads only what changed from one to the next.
  */
 export class DsmrSession implements DecodeSession {
   private readonly keys: DecodeKeys;
   private readonly counters = new Map<string, number>();
+  private readonly parser = new DsmrTelegramParser();
+  private readonly decoder = new EncryptedP1Decoder();
 
   constructor(keys: DecodeKeys) {
     this.keys = keys;
@@ -109,7 +113,7 @@ export class DsmrSession implements DecodeSession {
     if (!frame.trimStart().startsWith('/') && HEX_LINE_RE.test(frame.trim())) {
       const bytes = hexToBytes(frame);
       if (!isEncryptedP1(bytes)) throw new CodecError('CODEC_MALFORMED', 'dsmr', 'hex input is not an encrypted P1 frame (general-glo-ciphering DB 08 ...)', 0);
-      const enc = decryptP1(bytes, this.keysFor(bytes));
+      const enc = this.decoder.decrypt(bytes, this.keysFor(bytes));
       const last = this.counters.get(enc.systemTitle);
       if (last !== undefined && enc.invocationCounter <= last) {
         throw new CodecError('CODEC_REPLAY', 'dsmr', `invocation counter ${enc.invocationCounter} of ${enc.systemTitle} does not exceed the last accepted ${last}`);
@@ -117,7 +121,7 @@ export class DsmrSession implements DecodeSession {
       this.counters.set(enc.systemTitle, enc.invocationCounter);
       return enc.content.kind === 'telegram' ? toDecoded(enc.content.telegram, enc, []) : apduToDecoded(enc, enc.content);
     }
-    const telegram = parseTelegram(frame);
+    const telegram = this.parser.parse(frame);
     const warnings = this.keys.key !== undefined ? ['a key was given but the telegram is not encrypted'] : [];
     return toDecoded(telegram, undefined, warnings);
   }

@@ -129,3 +129,18 @@ describe('DsmrStreamReader', () => {
     });
   });
 });
+
+describe('DsmrStreamReader memory of the last telegram', () => {
+  it('hands an unchanged line of the next telegram over as the same object, wherever the telegram sat in its buffer', () => {
+    const r = new DsmrStreamReader();
+    const telegrams: DsmrStreamEvent[] = [];
+    // Odd-sized chunks move each telegram to another offset of the reader's buffer.
+    const stream = concat(latin1(V5), GARBAGE.subarray(0, 3), latin1(V5), latin1(V5));
+    for (let at = 0; at < stream.length; at += 61) telegrams.push(...r.push(stream.subarray(at, at + 61)));
+    const read = telegrams.flatMap((e) => (e.kind === 'telegram' ? [e.telegram] : []));
+    expect(read.length).toBe(3);
+    expect(read[1]).toEqual(read[0]);
+    expect(read[1]!.objects[4]).toBe(read[0]!.objects[4]);
+    expect(read[2]!.objects[4]).toBe(read[0]!.objects[4]);
+  });
+});

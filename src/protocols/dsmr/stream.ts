@@ -7,8 +7,9 @@
 import { CodecError } from '../errors.js';
 import type { Reading } from '../reading.js';
 import { StreamBuffer } from '../stream-buffer.js';
-import { type DecryptP1Options, type EncryptedP1, GENERAL_GLO_CIPHERING, type P1Keys, decryptP1, generalGloFrameLength } from './encrypted.js';
-import { type DsmrTelegram, parseTelegramBytes } from './telegram.js';
+import { type DecryptP1Options, type EncryptedP1, EncryptedP1Decoder, GENERAL_GLO_CIPHERING, type P1Keys, generalGloFrameLength } from './encrypted.js';
+import { DsmrTelegramParser } from './parser.js';
+import type { DsmrTelegram } from './telegram.js';
 
 export type DsmrStreamEvent =
   /** A telegram whose CRC (if any) verified; `encryption` when it came in an encrypted frame. */
@@ -42,10 +43,15 @@ const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && 
 
 type TextEnd = { readonly kind: 'complete'; readonly end: number } | { readonly kind: 'cut'; readonly at: number } | { readonly kind: 'more' };
 
-/** `scan` is where the search for the end of the current text telegram resumes. */
+/**
+ * `scan` is where the search for the end of the current text telegram resumes. A reader is one port, so one
+ * meter: its parser and decoder remember the last telegram and read only what changed since.
+ */
 export class DsmrStreamReader extends StreamBuffer {
   private readonly max: number;
   private readonly options: DsmrStreamOptions;
+  private readonly parser = new DsmrTelegramParser();
+  private readonly decoder = new EncryptedP1Decoder();
 
   constructor(options: DsmrStreamOptions = {}) {
     super(1024);
@@ -112,7 +118,7 @@ export class DsmrStreamReader extends StreamBuffer {
     const bytes = this.buf.subarray(this.start, this.start + n);
     this.advance(n);
     try {
-      events.push({ kind: 'telegram', telegram: parseTelegramBytes(bytes, this.options) });
+      events.push({ kind: 'telegram', telegram: this.parser.parseBytes(bytes, this.options) });
     } catch (e) {
       if (!(e instanceof CodecError)) throw e;
       events.push({ kind: 'error', error: e, bytes: n });
@@ -156,7 +162,7 @@ export class DsmrStreamReader extends StreamBuffer {
       return true;
     }
     try {
-      const { content, kind: _kind, ...encryption } = decryptP1(frame, this.options.keys, this.options);
+      const { content, kind: _kind, ...encryption } = this.decoder.decrypt(frame, this.options.keys, this.options);
       events.push(content.kind === 'telegram' ? { kind: 'telegram', telegram: content.telegram, encryption } : { ...content, encryption });
     } catch (e) {
       if (!(e instanceof CodecError)) throw e;
