@@ -34,8 +34,12 @@ export function interleaved(contenders: readonly Contender[], options: Interleav
   // Warm-up: let every contender reach its optimised code before anything counts.
   for (const c of contenders) runFor(c, Math.min(300, ms / 4));
   const totals = contenders.map(() => ({ ops: 0, wallMs: 0, cpuUs: 0 }));
+  // Every other round runs in reverse order: whoever follows a heavy allocator is charged for its garbage
+  // collection, so each contender takes each position equally often.
+  const order = contenders.map((c, k) => [c, k] as const);
+  const reversed = [...order].reverse();
   for (let round = 0; round * sliceMs < ms; round++) {
-    contenders.forEach((c, k) => {
+    (round % 2 === 0 ? order : reversed).forEach(([c, k]) => {
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const ops = runFor(c, sliceMs);
