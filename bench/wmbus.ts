@@ -6,6 +6,7 @@ import { isCodecError } from '../src/protocols/errors.js';
 import { wmbusFrameDecoder } from '../src/protocols/wmbus/frame-decoder.js';
 import type { WmbusTelegram } from '../src/protocols/wmbus/pipeline.js';
 import type { Bench, BenchLine } from './harness.js';
+import { interleaved } from './interleaved.js';
 
 /**
  * wM-Bus decode throughput: hex in, decrypted, records decoded, JSON out, beside the bare AES-128-CBC
@@ -36,12 +37,6 @@ interface ConformanceRow {
 
 const keyBytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 
-/** CPU time of this process in milliseconds (user + system): unlike wall time, other processes barely move it. */
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
 interface Rates {
   /** Operations per CPU second of this process. */
   readonly cpu: number;
@@ -49,29 +44,9 @@ interface Rates {
   readonly wall: number;
 }
 
-/**
- * Rates of several batches run in turn, in short slices (a few milliseconds each), for about `ms` of wall
- * time after a warm-up: on a machine shared with other work, the figures of a ratio see the same load.
- * Both CPU time (other processes barely move it) and wall time are summed per batch.
- */
-function interleaved(jobs: ReadonlyArray<{ readonly batch: () => void; readonly ops: number }>, ms = 3000): Rates[] {
-  const cpu = jobs.map(() => 0);
-  const wall = jobs.map(() => 0);
-  const ops = jobs.map(() => 0);
-  for (let w = 0; w < 20; w++) for (const j of jobs) j.batch();
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
-    for (let i = 0; i < jobs.length; i++) {
-      const j = jobs[i]!;
-      const c0 = cpuMs();
-      const w0 = performance.now();
-      j.batch();
-      wall[i]! += performance.now() - w0;
-      cpu[i]! += cpuMs() - c0;
-      ops[i]! += j.ops;
-    }
-  }
-  return jobs.map((_, i) => ({ cpu: (ops[i]! * 1000) / cpu[i]!, wall: (ops[i]! * 1000) / wall[i]! }));
+/** The shared slice runner (bench/interleaved.ts), its figures as Rates. */
+function interleavedRates(jobs: ReadonlyArray<{ readonly batch: () => void; readonly ops: number }>, ms: number): Rates[] {
+  return interleaved(jobs.map((j, i) => ({ name: String(i), batch: j.batch, ops: j.ops })), { ms }).map((r) => ({ cpu: r.cpuRate, wall: r.wallRate }));
 }
 
 /** Variants per bench telegram: a meter's later telegrams, cycled through so that no telegram repeats its predecessor. */
@@ -228,7 +203,7 @@ export const wmbusBench: Bench = {
     };
     const perSet = 5 * decodable.length;
     // Interleaved, so that load from elsewhere on the machine weighs on every figure alike.
-    const [bare, mode5Rate, fileRate, mode7Rate, loopRate, hexRate, ecbRate, stringRate] = interleaved([
+    const [bare, mode5Rate, fileRate, mode7Rate, loopRate, hexRate, ecbRate, stringRate] = interleavedRates([
       { batch: bareBatch, ops: 200 },
       { batch: mode5Batch, ops: perSet },
       { batch: fileBatch, ops: 5 * telegrams.length },
@@ -237,7 +212,7 @@ export const wmbusBench: Bench = {
       { batch: hexBatch, ops: perSet },
       { batch: ecbBatch, ops: perSet },
       { batch: stringBatch, ops: perSet },
-    ], 6000) as [Rates, Rates, Rates, Rates, Rates, Rates, Rates, Rates];
+    ], 1000) as [Rates, Rates, Rates, Rates, Rates, Rates, Rates, Rates];
     /** A floor's share of the time of one mode 5 telegram. */
     const share = (floor: Rates): string => `${((100 * mode5Rate.cpu) / floor.cpu).toFixed(1)}% of a mode 5 telegram's CPU time`;
     const floors: ReadonlyArray<readonly [string, Rates, string]> = [
