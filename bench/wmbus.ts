@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WmbusSession } from '../src/protocols/wmbus/session.js';
 import { isCodecError } from '../src/protocols/errors.js';
 import { wmbusFrameDecoder } from '../src/protocols/wmbus/frame-decoder.js';
-import type { WmbusTelegram } from '../src/protocols/wmbus/pipeline.js';
+import { longHeaderAddress, type WmbusTelegram } from '../src/protocols/wmbus/pipeline.js';
 import type { Bench, BenchLine } from './harness.js';
 import { interleaved } from './interleaved.js';
 
@@ -66,8 +66,7 @@ function laterTelegrams(hex: string, session: WmbusSession, key: Uint8Array | un
   const long = t.tpl.header === 'long';
   const accessAt = TPL_AT + (long ? 9 : 1);
   const encAt = accessAt + 4;
-  const a = TPL_AT + 1;
-  const address = long ? Uint8Array.of(plain[a + 4]!, plain[a + 5]!, plain[a]!, plain[a + 1]!, plain[a + 2]!, plain[a + 3]!, plain[a + 6]!, plain[a + 7]!) : plain.slice(2, TPL_AT);
+  const address = long ? longHeaderAddress(plain, TPL_AT) : plain.slice(2, TPL_AT);
   const out: string[] = [];
   for (let v = 1; v <= count; v++) {
     const b = plain.slice();

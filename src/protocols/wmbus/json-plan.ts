@@ -4,10 +4,10 @@ import { decodeTypeF, decodeTypeG, decodeTypeI, decodeTypeJ, readBcd, readIntLE,
 import type { JsonSpan } from './frame-json.js';
 import { type JsonBytes, type JsonPiece, jsonPiece } from './json-bytes.js';
 import { frameBValid } from './link.js';
-import type { MeterKey, WmbusTelegram } from './pipeline.js';
+import { longHeaderAddress, type MeterKey, type WmbusTelegram } from './pipeline.js';
 import { readingExponent } from './readings.js';
 import { type DataRecord, UNDECODABLE_QUANTITY } from './records.js';
-import { type BlockDecipher, blockDecipher } from './tpl.js';
+import { type BlockDecipher, blockDecipher, cbcPlaintext } from './tpl.js';
 import { VIF_TIME_POINT, VIF_UNSIGNED } from './vif-entry.js';
 import { isRawVib, readVib, VIB_UNDECODABLE, VibState } from './vif.js';
 
@@ -155,7 +155,7 @@ export class JsonPlan {
     variable[accessAt] = 1;
     for (const h of holeOf.values()) variable.fill(1, h.at, h.at + h.size);
     const encEnd = encAt + encLength;
-    const iv = header === 'long' ? longHeaderAddress(frame) : frame.slice(2, TPL_AT);
+    const iv = header === 'long' ? longHeaderAddress(frame, TPL_AT) : frame.slice(2, TPL_AT);
     return new JsonPlan(
       key,
       t.meter.id,
@@ -190,12 +190,7 @@ export class JsonPlan {
     const an = bytes[this.accessAt]!;
     if (this.encLength > 0) {
       const at = this.encAt;
-      const plain = this.ecb!.update(bytes.subarray(at, at + this.encLength));
-      // CBC: Pi = D(Ci) xor C(i-1), P0 = D(C0) xor IV, IV = M || A || access number x 8.
-      for (let i = plain.length - 1; i >= BLOCK; i--) plain[i]! ^= bytes[at + i - BLOCK]!;
-      const iv = this.iv;
-      for (let i = 0; i < 8; i++) plain[i]! ^= iv[i]!;
-      for (let i = 8; i < BLOCK; i++) plain[i]! ^= an;
+      const plain = cbcPlaintext(this.ecb!, bytes, at, this.encLength, this.iv, 0, an);
       if (!sameAt(plain, -at, want, this.inside)) return undefined;
       bytes.set(plain, at);
     }
@@ -240,12 +235,6 @@ function fixedRanges(variable: Uint8Array, from: number, to: number): Int32Array
 /** A copy of text[from, to) as a piece (the learnt text is latin1, never wide). */
 function pieceOf(text: Uint8Array, from: number, to: number): JsonPiece {
   return { bytes: Uint8Array.prototype.slice.call(text, from, to), wide: false };
-}
-
-/** M(2) || ID(4) || version || type of the long header, in the link layer's order (the mode 5 IV). */
-function longHeaderAddress(b: Uint8Array): Uint8Array {
-  const a = TPL_AT + 1;
-  return Uint8Array.of(b[a + 4]!, b[a + 5]!, b[a]!, b[a + 1]!, b[a + 2]!, b[a + 3]!, b[a + 6]!, b[a + 7]!);
 }
 
 /** The hole of a record with data, or undefined when its reading's form could change with its value. */

@@ -106,7 +106,7 @@ const LINK_ADDRESS_AT = 2;
 const NOT_ENCRYPTED_WARNING = 'key given but telegram is not encrypted';
 
 /** M(2) || ID(4) || version || type of the long header, in the link layer's order (for the mode 5 IV). */
-function longHeaderAddress(bytes: Uint8Array, tplStart: number): Uint8Array {
+export function longHeaderAddress(bytes: Uint8Array, tplStart: number): Uint8Array {
   const a = tplStart + 1;
   return Uint8Array.of(bytes[a + 4]!, bytes[a + 5]!, bytes[a]!, bytes[a + 1]!, bytes[a + 2]!, bytes[a + 3]!, bytes[a + 6]!, bytes[a + 7]!);
 }

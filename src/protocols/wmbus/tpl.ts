@@ -188,18 +188,29 @@ export function decryptTpl(
     throw new CodecError('CODEC_LENGTH_MISMATCH', 'tpl', `configuration word announces ${header.encryptedBlocks} encrypted blocks, ${end - from} bytes present`, from);
   }
   const ecb = isBlockDecipher(key) ? key : blockDecipher(key);
-  const out = ecb.update(bytes.subarray(from, from + length));
-  // First block: P0 = D(C0) xor IV; the IV's first two bytes are address[0..1] in mode 5, 0 in mode 7.
   const mode5 = header.securityMode === 5;
-  const an = header.accessNumber ?? 0;
-  const iv0 = mode5 ? address[addressAt]! : 0;
-  const iv1 = mode5 ? address[addressAt + 1]! : 0;
-  if ((out[0]! ^ iv0) !== FILLER || (out[1]! ^ iv1) !== FILLER) {
+  const out = cbcPlaintext(ecb, bytes, from, length, mode5 ? address : ZERO_IV, mode5 ? addressAt : 0, mode5 ? (header.accessNumber ?? 0) : 0);
+  if (out[0] !== FILLER || out[1] !== FILLER) {
     throw new CodecError('CODEC_WRONG_KEY', 'tpl', `decrypted mode ${header.securityMode} payload does not start with 2F2F: wrong key`, from);
   }
-  // Pi = D(Ci) xor C(i-1): from the last block back, so each previous ciphertext block is still there.
-  for (let i = length - 1; i >= BLOCK; i--) bytes[from + i] = out[i]! ^ bytes[from + i - BLOCK]!;
-  for (let i = 0; i < BLOCK; i++) bytes[from + i] = out[i]! ^ (mode5 ? (i < 8 ? address[addressAt + i]! : an) : 0);
+  bytes.set(out, from);
+}
+
+/** Mode 7's IV: zero. */
+const ZERO_IV = new Uint8Array(8);
+
+/**
+ * The CBC plaintext of bytes[from, from + length) (whole blocks) under a kept ECB decipher, with the IV of
+ * EN 13757-7: address[addressAt, addressAt + 8) || `fill` x 8 (mode 5: M || A || access number; mode 7: zeros).
+ * `bytes` is left as it is.
+ */
+export function cbcPlaintext(ecb: BlockDecipher, bytes: Uint8Array, from: number, length: number, address: Uint8Array, addressAt: number, fill: number): Uint8Array {
+  const out = ecb.update(bytes.subarray(from, from + length));
+  // Pi = D(Ci) xor C(i-1); P0 = D(C0) xor IV.
+  for (let i = length - 1; i >= BLOCK; i--) out[i]! ^= bytes[from + i - BLOCK]!;
+  for (let i = 0; i < 8; i++) out[i]! ^= address[addressAt + i]!;
+  for (let i = 8; i < BLOCK; i++) out[i]! ^= fill;
+  return out;
 }
 
 const isBlockDecipher = (k: Uint8Array | KeyObject | BlockDecipher): k is BlockDecipher =>
