@@ -12,6 +12,12 @@ import { HeadendError } from './errors.js';
 /** 32 random bytes, base64url: what the head-end makes when the configuration names no token file. */
 export const newOperatorToken = (): string => randomBytes(32).toString('base64url');
 
+/**
+ * The dashboard's address with the token in its fragment (`#token=`, what the page's api.js takes over): browsers
+ * never send a fragment, so the token reaches no server log.
+ */
+export const dashboardAddress = (hostPort: string, token: string): string => `http://${hostPort}/#token=${token}`;
+
 /** A token short enough to guess is refused: at least 128 bits in base64url or hex. */
 const MIN_TOKEN_LENGTH = 32;
 const TOKEN_CHARS = /^[A-Za-z0-9._~+/=-]+$/;

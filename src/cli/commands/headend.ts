@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadHeadendConfig } from '../../headend/config.js';
+import { dashboardAddress } from '../../headend/operator-auth.js';
 import { exportToCsv } from '../../headend/privacy/csv.js';
 import { exportConsumer } from '../../headend/privacy/export.js';
 import { openHeadendStore, startHeadend } from '../../headend/runtime.js';
@@ -28,8 +29,8 @@ export function registerHeadend(program: Command): void {
       }
       process.stderr.write(`gridwarden headend: WAN on ${address(he.wan)}, operator API on http://${address(he.operator)}\n`);
       if (config.operator.tokenFile === undefined) {
-        // A token made for this run: shown once, on the terminal that started the head-end (the fragment never reaches a server).
-        process.stderr.write(`gridwarden headend: operator token for this run: ${he.operatorToken}\n  dashboard: http://${address(he.operator)}/#token=${he.operatorToken}\n`);
+        // A token made for this run: shown once, on the terminal that started the head-end.
+        process.stderr.write(`gridwarden headend: operator token for this run: ${he.operatorToken}\n  dashboard: ${dashboardAddress(address(he.operator), he.operatorToken)}\n`);
       }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

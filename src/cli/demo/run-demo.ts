@@ -14,6 +14,7 @@ import { type GatewayRuntime, parseGatewayConfig, startGateway } from '../../gat
 import type { ContractInput } from '../../gateway/taf/contract.js';
 import { queueCommand } from '../../headend/admin.js';
 import { parseHeadendConfig } from '../../headend/config.js';
+import { dashboardAddress } from '../../headend/operator-auth.js';
 import { type RunningHeadend, startHeadend } from '../../headend/runtime.js';
 import { initPki, issueParty, parseCertificate } from '../../pki/index.js';
 import { type Feed, MAX_FEED_MS, type SimMeter, createFleet, frameAt, startFeed } from '../../sim/index.js';
@@ -141,8 +142,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
     ]);
     stops.push(() => feeds.stop());
 
-    // The operator token rides in the fragment: the page keeps it and sends it as a bearer token; browsers never send fragments.
-    const dashboard = `http://${LOOPBACK}:${headend.operator.port}/#token=${headend.operatorToken}`;
+    const dashboard = dashboardAddress(`${LOOPBACK}:${headend.operator.port}`, headend.operatorToken);
     announce(o, { dir, dashboard, portal, consumerPassword, headend, clock });
     const stopped = { now: false };
     const timeout = o.durationS === undefined ? new Promise<void>(() => undefined) : sleepUnless(o.durationS * 1000, stopped);
