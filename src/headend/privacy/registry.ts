@@ -87,14 +87,11 @@ export async function recordIssuedCommand(db: Db, gateway: string, commandId: st
 /**
  * The first confirmed removal of contract row `k` or of its meter, issued since the contract was (re-)added: a
  * removal of an earlier contract of the same id (or of the meter before this contract) does not end a newer one.
- * The earlier of the two by CASE, since SQLite's MIN(a, b) and PostgreSQL's LEAST treat NULL differently.
  */
-const CONTRACT_REMOVED = `(SELECT MIN(c.completed_at) FROM he_privacy_removals r JOIN he_commands c ON c.id = r.command_id
-   WHERE r.gateway = k.gateway AND r.contract_id = k.contract_id AND r.issued_at >= k.issued_at AND c.result_ok = 1)`;
-const METER_REMOVED = `(SELECT MIN(c.completed_at) FROM he_privacy_meter_removals r JOIN he_commands c ON c.id = r.command_id
-   WHERE r.gateway = k.gateway AND r.meter_id = k.meter_id AND r.issued_at >= k.issued_at AND c.result_ok = 1)`;
-const CONFIRMED_REMOVAL = `(CASE WHEN ${CONTRACT_REMOVED} IS NULL THEN ${METER_REMOVED}
-   WHEN ${METER_REMOVED} IS NULL OR ${CONTRACT_REMOVED} <= ${METER_REMOVED} THEN ${CONTRACT_REMOVED} ELSE ${METER_REMOVED} END)`;
+const CONFIRMED_REMOVAL = `(SELECT MIN(c.completed_at) FROM he_commands c WHERE c.result_ok = 1 AND c.id IN (
+     SELECT r.command_id FROM he_privacy_removals r WHERE r.gateway = k.gateway AND r.contract_id = k.contract_id AND r.issued_at >= k.issued_at
+     UNION ALL
+     SELECT m.command_id FROM he_privacy_meter_removals m WHERE m.gateway = k.gateway AND m.meter_id = k.meter_id AND m.issued_at >= k.issued_at))`;
 
 /**
  * Copies the completion time of each successful remove-contract (or remove-meter) into its contracts, and of
