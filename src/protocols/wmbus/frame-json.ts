@@ -88,9 +88,6 @@ export class WmbusJsonWriter {
 /** `writer.frame(f)`, with a writer of its own when none is given. */
 export const wmbusFrameJson = (f: WmbusFrame, writer: WmbusJsonWriter = new WmbusJsonWriter()): string => writer.frame(f);
 
-/** `writer.telegram(t)`, with a writer of its own when none is given. */
-export const wmbusTelegramJson = (t: WmbusTelegram, writer: WmbusJsonWriter = new WmbusJsonWriter()): string | undefined => writer.telegram(t);
-
 // --- internal ---
 
 /*
